@@ -1,0 +1,4 @@
+#ifndef CRAWL_CCRYPTO_SHIM_H
+#define CRAWL_CCRYPTO_SHIM_H
+#include <openssl/sha.h>
+#endif
