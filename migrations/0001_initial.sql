@@ -69,3 +69,10 @@ CREATE TABLE runs (
     errors      INTEGER NOT NULL DEFAULT 0,
     bytes       INTEGER NOT NULL DEFAULT 0
 );
+
+-- Which migrations ran, and when (PRAGMA user_version holds the latest, atomically).
+CREATE TABLE schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL,
+    applied_at  REAL    NOT NULL
+);

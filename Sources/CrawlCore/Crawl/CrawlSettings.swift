@@ -1,0 +1,45 @@
+/// The settings of a crawl job, stored with the job (as JSON) so that `resume` continues with them.
+///
+/// `start` fills them from its options; `resume` may override any of them, and the new values are
+/// stored for later runs.
+public struct CrawlSettings: Sendable, Codable, Equatable {
+    /// Where bodies are stored (content-addressed). Relative paths are made absolute at `start`.
+    public var outputDirectory: String = "crawl-data"
+    /// Hosts in scope: the seeds' hosts plus every `--allow-host` (lowercase; "host" or "host:port").
+    public var allowedHosts: [String] = []
+    public var maxDepth: Int?
+    public var maxPages: Int?
+    /// Transfers in flight at once, all hosts together. Also bounds the URLs fetched but not yet committed.
+    public var concurrency: Int = 16
+    /// Transfers in flight at once on one host.
+    public var perHost: Int = 2
+    /// Minimum seconds between two request starts on one host.
+    public var delay: Double = 0.25
+    public var userAgent: String = CrawlSettings.defaultUserAgent
+    /// Total seconds per transfer.
+    public var timeout: Double = 30
+    public var connectTimeout: Double = 10
+    /// Largest body accepted (decoded bytes); larger transfers are aborted and recorded as too_large.
+    public var maxBodyBytes: Int = 50 * 1024 * 1024
+    public var fetchImages: Bool = true
+    public var obeyRobots: Bool = true
+
+    public static let defaultUserAgent = "crawl/0.1 (+https://github.com/crawl/crawl)"
+
+    public init() {}
+
+    /// Checks ranges; the message names the option.
+    public func validationError() -> String? {
+        if concurrency < 1 || concurrency > 4096 { return "--concurrency must be between 1 and 4096" }
+        if perHost < 1 || perHost > 1024 { return "--per-host must be between 1 and 1024" }
+        if !(delay >= 0 && delay <= 3600) { return "--delay must be between 0 and 3600 seconds" }
+        if !(timeout > 0 && timeout <= 3600) { return "--timeout must be between 0 and 3600 seconds" }
+        if maxBodyBytes < 1 { return "--max-body must be at least 1 byte" }
+        if let maxDepth, maxDepth < 0 { return "--max-depth must not be negative" }
+        if let maxPages, maxPages < 1 { return "--max-pages must be at least 1" }
+        if userAgent.isEmpty || userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            return "--user-agent must be one non-empty line"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs one crawl run of a job: claims due URLs from the store, fetches them politely, parses and
+/// stores what comes back, and records every result with the links found on it.
+///
+/// Data flows one way: store → scheduler → fetcher (one curl thread) → parse workers → writer
+/// (one store thread) → store. Create one per run; call ``run()`` once, from any task.
+/// ``requestStop()`` may be called from any thread (signal handlers, budgets).
+public final class Crawler: Sendable {
+    public let store: any JobStore
+    public let settings: CrawlSettings
+    public let command: String
+    let logger: Logger
+    let progressMode: ProgressMode
+    let counters = Mutex(RunCounters())
+    let fatal = Mutex<Error?>(nil)
+    let wakeup = AsyncWakeup()
+    let stopRequested = Atomic<Bool>(false)
+
+    public init(store: any JobStore, settings: CrawlSettings, command: String, logger: Logger, progress: ProgressMode) {
+        self.store = store
+        self.settings = settings
+        self.command = command
+        self.logger = logger
+        self.progressMode = progress
+    }
+
+    /// Asks the run to stop: no new fetches start; in-flight ones finish and are committed.
+    public func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+        wakeup.signal()
+    }
+
+    /// Runs until the frontier is drained, `--max-pages` is reached, a stop is requested, or a
+    /// fatal error (storage, database) occurs. The run's row in the store records how it ended.
+    public func run() async throws -> RunReport {
+        let startedAt = MonotonicClock.now
+        let requeued = try await store.requeueInterrupted()
+        if requeued > 0 { logger.info("requeued \(requeued) URLs left in flight by an interrupted run") }
+        let bodies = try BodyStore(root: settings.outputDirectory)
+        bodies.removeTemporaryFiles()
+        let runID = try await store.beginRun(command: command, pid: getpid(), startedAt: MonotonicClock.wallNow)
+        let initial = try await store.stats()
+        counters.withLock { $0.queuedEstimate = initial.urls.queued + initial.urls.inFlight }
+
+        let robotsLoader = RobotsCache(settings: settings).loader(now: MonotonicClock.wallNow)
+        let scheduler = Scheduler(
+            limits: schedulerLimits(), hosts: try await store.hosts(), robotsLoader: robotsLoader,
+            fetchedBefore: initial.urls.done + initial.urls.failed)
+        let fetcher = try Fetcher(configuration: fetcherConfiguration())
+        LinkExtractor.initializeLibrary()
+        let workers = BlockingThreadPool<WorkerContext>(name: "crawl-parse", count: Self.workerCount) {
+            WorkerContext(maxLinks: 10_000)
+        }
+        let processor = ResponseProcessor(
+            scope: Scope(allowedHosts: settings.allowedHosts), maxDepth: settings.maxDepth,
+            fetchImages: settings.fetchImages, bodies: bodies)
+        let writer = ResultWriter(store: store, runID: runID)
+        let pipeline = Pipeline(
+            scheduler: scheduler, fetcher: fetcher, workers: workers, processor: processor, writer: writer,
+            settings: settings, crawler: self)
+
+        var endReason = "drained"
+        await withTaskGroup(of: Void.self) { background in
+            background.addTask {
+                await writer.run(
+                    onCommit: { batch, receipt in self.committed(batch, receipt, scheduler: scheduler, robotsLoader: robotsLoader) },
+                    onFailure: { error in self.fail(error) })
+            }
+            let reporter = ProgressReporter(mode: progressMode, logger: logger)
+            background.addTask { await reporter.run(crawler: self, scheduler: scheduler, startedAt: startedAt) }
+            endReason = await mainLoop(scheduler: scheduler, pipeline: pipeline)
+            writer.close()
+            reporter.stop()
+            await background.waitForAll()
+        }
+        fetcher.shutdown()
+        workers.shutdown()
+
+        let seconds = MonotonicClock.now - startedAt
+        let fatalError = fatal.withLock { $0 }
+        if fatalError != nil { endReason = "error" }
+        let report = counters.withLock { RunReport(counters: $0, endReason: endReason, seconds: seconds) }
+        try? await store.endRun(runID, summary: RunSummary(
+            endedAt: MonotonicClock.wallNow, endReason: endReason, fetched: report.fetched, newURLs: report.newURLs,
+            errors: report.errors, bytes: report.bytes))
+        if let fatalError { throw fatalError }
+        return report
+    }
+
+    /// Plans, dispatches, sleeps until something changes; returns why the run ended.
+    private func mainLoop(scheduler: Scheduler, pipeline: Pipeline) async -> String {
+        await withDiscardingTaskGroup { group in
+            var stopping = false
+            while true {
+                if !stopping && (stopRequested.load(ordering: .relaxed) || fatal.withLock({ $0 != nil })) {
+                    stopping = true
+                    scheduler.stopDispatching()
+                }
+                let plan = scheduler.plan(now: MonotonicClock.now)
+                for action in plan.actions {
+                    switch action {
+                    case let .fetch(url):
+                        group.addTask { await pipeline.fetch(url) }
+                    case let .fetchRobots(hostID, origin):
+                        group.addTask { await pipeline.fetchRobots(hostID: hostID, origin: origin) }
+                    case let .skip(url, reason):
+                        pipeline.skip(url, reason: reason)
+                    }
+                }
+                if !plan.refill.isEmpty {
+                    let requests = plan.refill
+                    let generations = scheduler.generations(for: requests)
+                    group.addTask { await pipeline.refill(requests, generations: generations) }
+                }
+                if plan.finished {
+                    return fatal.withLock { $0 != nil } ? "error" : plan.endReason
+                }
+                if stopping && fatal.withLock({ $0 != nil }) && scheduler.snapshot.inFlight == 0 {
+                    return "error"  // results that can no longer be committed will never free their slots
+                }
+                await wakeup.wait(until: plan.wakeAt)
+            }
+        }
+    }
+
+    private func committed(_ batch: ResultBatch, _ receipt: BatchReceipt, scheduler: Scheduler,
+                           robotsLoader: @escaping @Sendable (HostRecord) -> RobotsStatus) {
+        var fetched = 0, errors = 0, bytes = 0
+        for result in batch.results {
+            if result.fetched { fetched += 1 }
+            if result.state == .failed { errors += 1 }
+            if result.state == .done { bytes += result.bytes ?? 0 }
+        }
+        let claimedHere = batch.results.count
+        counters.withLock {
+            $0.fetched += fetched
+            $0.errors += errors
+            $0.bytes += bytes
+            $0.newURLs += receipt.newURLs
+            $0.queuedEstimate += receipt.newURLs - claimedHere
+        }
+        scheduler.committed(
+            results: batch.results.count + batch.robots.count, fetchSlots: fetched + batch.robots.count,
+            fetched: fetched, receipt: receipt, robotsLoader: robotsLoader)
+        wakeup.signal()
+    }
+
+    /// Records a fatal error (the first one wins) and stops the run.
+    func fail(_ error: Error) {
+        let first = fatal.withLock { current -> Bool in
+            if current != nil { return false }
+            current = error
+            return true
+        }
+        if first { logger.error("stopping: \(error)") }
+        wakeup.signal()
+    }
+
+    private func schedulerLimits() -> SchedulerLimits {
+        SchedulerLimits(
+            concurrency: settings.concurrency, perHost: settings.perHost, delay: settings.delay,
+            maxPages: settings.maxPages, readyPerHost: max(64, min(512, settings.perHost * 64)))
+    }
+
+    private func fetcherConfiguration() -> FetcherConfiguration {
+        var configuration = FetcherConfiguration(userAgent: settings.userAgent)
+        configuration.timeout = settings.timeout
+        configuration.connectTimeout = min(settings.connectTimeout, settings.timeout)
+        configuration.lowSpeedTime = min(settings.timeout, 30)
+        configuration.maxBodyBytes = settings.maxBodyBytes
+        configuration.maxConnections = settings.concurrency
+        configuration.maxConnectionsPerHost = settings.perHost
+        return configuration
+    }
+
+    /// Parse workers: one per core, at least one.
+    static var workerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+}
+
+/// Run-level counters, updated on each commit.
+struct RunCounters: Sendable {
+    var fetched = 0
+    var errors = 0
+    var bytes = 0
+    var newURLs = 0
+    var queuedEstimate = 0
+}
+
+/// How a run ended and what it did.
+public struct RunReport: Sendable {
+    public var endReason: String
+    public var fetched: Int
+    public var errors: Int
+    public var bytes: Int
+    public var newURLs: Int
+    public var seconds: Double
+    public var pagesPerSecond: Double { seconds > 0 ? Double(fetched) / seconds : 0 }
+
+    init(counters: RunCounters, endReason: String, seconds: Double) {
+        self.endReason = endReason
+        fetched = counters.fetched
+        errors = counters.errors
+        bytes = counters.bytes
+        newURLs = counters.newURLs
+        self.seconds = seconds
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The work done for one claimed URL, from request to queued result, and for one robots.txt.
+///
+/// Each method runs in its own child task of the crawl loop; the blocking parts run on the curl
+/// thread (fetch) and the parse workers (hash, store, extract).
+struct Pipeline: Sendable {
+    let scheduler: Scheduler
+    let fetcher: Fetcher
+    let workers: BlockingThreadPool<WorkerContext>
+    let processor: ResponseProcessor
+    let writer: ResultWriter
+    let settings: CrawlSettings
+    let crawler: Crawler
+
+    func fetch(_ url: ClaimedURL) async {
+        let response = await fetcher.fetch(FetchRequest(url: url.url))
+        scheduler.transferFinished(hostID: url.hostID)
+        if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
+        let processor = self.processor
+        let outcome: Result<URLResult, BodyStore.Failure> = await workers.run { context in
+            let now = MonotonicClock.wallNow
+            do throws(BodyStore.Failure) {
+                return .success(try processor.process(url, response, context: context, now: now))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case let .success(result):
+            writer.append(result)
+        case let .failure(error):
+            // The disk is full or unwritable: the URL keeps its in_flight row (requeued on resume).
+            crawler.fail(CrawlError.storage(error.description))
+        }
+    }
+
+    func skip(_ url: ClaimedURL, reason: String) {
+        var result = URLResult(urlID: url.id, hostID: url.hostID, state: .skipped)
+        result.errorKind = reason
+        result.error = reason == "robots" ? "disallowed by robots.txt" : reason
+        result.fetchedAt = MonotonicClock.wallNow
+        writer.append(result)
+    }
+
+    func refill(_ requests: [ClaimRequest], generations: [Int64: Int]) async {
+        do {
+            let claimed = try await crawler.store.claim(requests, now: MonotonicClock.wallNow)
+            scheduler.claimed(claimed, for: requests, generations: generations)
+        } catch {
+            scheduler.claimFailed(requests)
+            crawler.fail(error)
+        }
+        crawler.wakeup.signal()
+    }
+
+    /// Fetches `/robots.txt` (following up to 5 redirects). 2xx: its rules; 4xx but 429: allow all;
+    /// 5xx, 429 or a network failure: nothing on the host is fetched until a retry succeeds.
+    func fetchRobots(hostID: Int64, origin: String) async {
+        var target = origin + "/robots.txt"
+        var response = await fetcher.fetch(FetchRequest(url: target))
+        var hops = 0
+        while response.error == nil, (300..<400).contains(response.status), let location = response.location, hops < 5,
+              let next = try? CrawlURL(parsing: location) {
+            target = next.string
+            hops += 1
+            response = await fetcher.fetch(FetchRequest(url: target))
+        }
+        scheduler.transferFinished(hostID: hostID)
+        if case .cancelled? = response.error { return }
+        var update = RobotsUpdate(
+            hostID: hostID, state: .disallowAll, status: response.status > 0 ? response.status : nil,
+            body: nil, fetchedAt: MonotonicClock.wallNow, error: nil, crawlDelayMS: nil)
+        if response.error == nil && (200..<300).contains(response.status) {
+            let body = Array(response.body.prefix(RobotsRules.maxBytes))
+            let rules = RobotsRules(parsing: body, userAgent: settings.userAgent)
+            update.state = .rules
+            update.body = String(decoding: body, as: UTF8.self)
+            update.crawlDelayMS = rules.crawlDelay.map { Int(($0 * 1000).rounded()) }
+            scheduler.robotsResolved(hostID: hostID, rules: rules)
+        } else if response.error == nil && (400..<500).contains(response.status) && response.status != 429 {
+            update.state = .allowAll
+            scheduler.robotsResolved(hostID: hostID, rules: .allowAll)
+        } else {
+            update.error = response.error.map { "\($0)" } ?? "HTTP \(response.status)"
+            crawler.logger.warning("robots.txt of \(origin) unavailable (\(update.error ?? "")); host paused")
+            scheduler.robotsFailed(hostID: hostID, now: MonotonicClock.now)
+        }
+        writer.append(update)
+    }
+}
+
+/// Fatal errors of a run (per-URL problems are recorded on the URL instead).
+public enum CrawlError: Error, CustomStringConvertible, Sendable {
+    case storage(String)
+    case invalidSeed(String, String)
+
+    public var description: String {
+        switch self {
+        case let .storage(detail): return "storage failed: \(detail)"
+        case let .invalidSeed(seed, reason): return "invalid seed URL '\(seed)': \(reason)"
+        }
+    }
+}

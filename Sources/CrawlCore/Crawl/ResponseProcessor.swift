@@ -1,0 +1,152 @@
+import Foundation
+
+/// The state a parse worker thread keeps between responses. Created and used on one thread only.
+public final class WorkerContext {
+    let extractor: LinkExtractor
+
+    init(maxLinks: Int) {
+        extractor = LinkExtractor(maxLinks: maxLinks)
+    }
+}
+
+/// Turns a fetched response into the URL's result: hashes and stores a 2xx body, extracts,
+/// resolves and scopes the links of an HTML page, records redirects and errors.
+///
+/// Runs on a parse worker thread (blocking file writes and libxml2 stay off the cooperative pool).
+struct ResponseProcessor: Sendable {
+    let scope: Scope
+    let maxDepth: Int?
+    let fetchImages: Bool
+    let bodies: BodyStore
+
+    func process(_ item: ClaimedURL, _ response: FetchResponse, context: WorkerContext, now: Double)
+        throws(BodyStore.Failure) -> URLResult
+    {
+        var result = URLResult(urlID: item.id, hostID: item.hostID, state: .done)
+        result.fetched = true
+        result.fetchedAt = now
+        if let error = response.error {
+            result.state = .failed
+            result.status = response.status > 0 ? response.status : nil
+            result.errorKind = error.kind
+            result.error = error.description
+            return result
+        }
+        result.status = response.status
+        result.contentType = response.contentType
+        result.bytes = response.body.count
+        result.etag = response.etag
+        result.lastModified = response.lastModified
+        switch response.status {
+        case 200..<300:
+            try storeBody(response, into: &result)
+            if ContentKind.isHTML(contentType: response.contentType, body: response.body) {
+                if ContentKind.looksBinary(response.body) {
+                    result.errorKind = "binary_html"
+                    result.error = "body labeled HTML is binary; links not extracted"
+                } else {
+                    result.links = links(of: item, response, context: context)
+                }
+            }
+        case 300..<400:
+            redirect(item, response, into: &result)
+        default:
+            result.state = .failed
+            result.errorKind = "http_\(response.status)"
+            result.error = "HTTP \(response.status)"
+        }
+        return result
+    }
+
+    private func storeBody(_ response: FetchResponse, into result: inout URLResult) throws(BodyStore.Failure) {
+        let hash = ContentHash.sha256Hex(response.body)
+        let stored: Result<String, BodyStore.Failure> = response.body.withUnsafeBytes { bytes in
+            do throws(BodyStore.Failure) {
+                return .success(try bodies.store(bytes, hash: hash))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let path = try stored.get()
+        result.contentHash = hash
+        result.bodyPath = path
+    }
+
+    private func redirect(_ item: ClaimedURL, _ response: FetchResponse, into result: inout URLResult) {
+        guard let location = response.location, !location.isEmpty else {
+            result.errorKind = "redirect_without_location"
+            result.error = "HTTP \(response.status) without a usable Location"
+            return
+        }
+        let target: CrawlURL
+        do {
+            let base = try CrawlURL(parsing: item.url)
+            target = try base.resolve(location)
+        } catch {
+            result.redirectTo = location
+            result.errorKind = "redirect_invalid"
+            result.error = "redirect not followed: \(error)"
+            return
+        }
+        result.redirectTo = target.string
+        guard scope.contains(target) else {
+            result.errorKind = "redirect_out_of_scope"
+            result.error = "redirect to \(target.redacted) is out of scope"
+            return
+        }
+        result.links = [DiscoveredLink(url: target.string, origin: target.origin, kind: .redirect, depth: item.depth)]
+    }
+
+    private func links(of item: ClaimedURL, _ response: FetchResponse, context: WorkerContext) -> [DiscoveredLink] {
+        guard let base = try? CrawlURL(parsing: item.url) else { return [] }
+        let charset = ContentKind.charset(of: response.contentType)
+        let scan = response.body.withUnsafeBytes { context.extractor.extract($0, encoding: charset) }
+        var effectiveBase = base
+        if let href = scan.baseHref, let resolved = try? base.resolve(href) { effectiveBase = resolved }
+        let pageDepth = item.depth + 1
+        let pagesAllowed = maxDepth.map { pageDepth <= $0 } ?? true
+        var seen = Set<String>()
+        var links: [DiscoveredLink] = []
+        links.reserveCapacity(scan.links.count)
+        for link in scan.links {
+            let isImage = link.kind == .image
+            if isImage ? !fetchImages : !pagesAllowed { continue }
+            guard let url = try? effectiveBase.resolve(link.reference), scope.contains(url) else { continue }
+            let string = url.string
+            guard seen.insert(string).inserted else { continue }
+            links.append(DiscoveredLink(url: string, origin: url.origin, kind: isImage ? .image : .page, depth: pageDepth))
+        }
+        return links
+    }
+}
+
+/// What kind of content a response holds.
+enum ContentKind {
+    /// HTML by its Content-Type; without one, by the body's first bytes.
+    static func isHTML(contentType: String?, body: [UInt8]) -> Bool {
+        if let contentType {
+            let media = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+            return media == "text/html" || media == "application/xhtml+xml"
+        }
+        let head = String(decoding: body.prefix(256), as: UTF8.self).lowercased()
+        let trimmed = head.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" }
+        return trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html")
+    }
+
+    /// A NUL byte in the first KiB: not text in any charset HTML is served in.
+    static func looksBinary(_ body: [UInt8]) -> Bool {
+        body.prefix(1024).contains(0)
+    }
+
+    /// The charset parameter of a Content-Type value, if any.
+    static func charset(of contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else { continue }
+            let value = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+}

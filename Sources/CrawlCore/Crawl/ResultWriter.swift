@@ -1,0 +1,56 @@
+import Synchronization
+
+/// The single writer: results from every fetch go into one queue, and each turn of its loop commits
+/// everything queued so far as one transaction (group commit). Never one commit per row.
+///
+/// ``append(_:)`` from any thread, without awaiting; ``run(onCommit:onFailure:)`` from one task.
+final class ResultWriter: Sendable {
+    enum Entry: Sendable {
+        case url(URLResult)
+        case robots(RobotsUpdate)
+    }
+
+    private let queue = AsyncBatchQueue<Entry>()
+    private let store: any JobStore
+    private let runID: Int64
+    /// Largest transaction, in results.
+    let maxBatch: Int
+
+    init(store: any JobStore, runID: Int64, maxBatch: Int = 2048) {
+        self.store = store
+        self.runID = runID
+        self.maxBatch = maxBatch
+    }
+
+    func append(_ result: URLResult) { queue.append(.url(result)) }
+    func append(_ robots: RobotsUpdate) { queue.append(.robots(robots)) }
+
+    /// No more results will come; ``run`` commits what is left and returns.
+    func close() { queue.close() }
+
+    var backlog: Int { queue.count }
+
+    /// Commits batches until closed. After a failed commit, later entries are dropped (their rows
+    /// stay in_flight and are requeued by the next run) and `onFailure` is called once.
+    func run(onCommit: (ResultBatch, BatchReceipt) -> Void, onFailure: (Error) -> Void) async {
+        var failed = false
+        while let entries = await queue.next(maxCount: maxBatch) {
+            if failed { continue }
+            var batch = ResultBatch()
+            batch.runID = runID
+            for entry in entries {
+                switch entry {
+                case let .url(result): batch.results.append(result)
+                case let .robots(update): batch.robots.append(update)
+                }
+            }
+            do {
+                let receipt = try await store.record(batch)
+                onCommit(batch, receipt)
+            } catch {
+                failed = true
+                onFailure(error)
+            }
+        }
+    }
+}

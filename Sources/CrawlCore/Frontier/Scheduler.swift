@@ -1,0 +1,132 @@
+import Synchronization
+
+/// Decides what may be fetched now: per-host ready queues refilled from the store in batches,
+/// the global and per-host concurrency limits, each host's delay clock and its robots.txt rules.
+///
+/// Called from the crawl loop (``plan(now:)``) and from completions on any thread; all state is
+/// behind one lock, and every method is quick and never blocks. A host that must wait costs
+/// nothing: the plan names the earliest time anything becomes possible.
+public final class Scheduler: Sendable {
+    let state: Mutex<SchedulerState>
+
+    public init(limits: SchedulerLimits, hosts: [HostRecord], robotsLoader: @Sendable (HostRecord) -> RobotsStatus,
+                fetchedBefore: Int) {
+        var state = SchedulerState(limits: limits)
+        state.fetchedTotal = fetchedBefore
+        for host in hosts { state.addHost(host, robots: robotsLoader(host)) }
+        self.state = Mutex(state)
+    }
+
+    /// What to do now; updates in-flight counts and delay clocks for everything it hands out.
+    public func plan(now: Double) -> SchedulerPlan {
+        state.withLock { $0.plan(now: now) }
+    }
+
+    /// A transfer to a host ended (its per-host slot is free again; its global slot is freed on commit).
+    public func transferFinished(hostID: Int64) {
+        state.withLock { $0.transferFinished(hostID: hostID) }
+    }
+
+    /// A claim returned: add the URLs to their hosts' ready queues.
+    public func claimed(_ urls: [ClaimedURL], for requests: [ClaimRequest], generations: [Int64: Int]) {
+        state.withLock { $0.claimed(urls, for: requests, generations: generations) }
+    }
+
+    /// A claim failed; the hosts may ask again.
+    public func claimFailed(_ requests: [ClaimRequest]) {
+        state.withLock { $0.claimFailed(requests) }
+    }
+
+    /// A batch was committed: frees global slots, learns new hosts and hosts with new work.
+    public func committed(results: Int, fetchSlots: Int, fetched: Int, receipt: BatchReceipt, robotsLoader: @Sendable (HostRecord) -> RobotsStatus) {
+        state.withLock { $0.committed(results: results, fetchSlots: fetchSlots, fetched: fetched, receipt: receipt, robotsLoader: robotsLoader) }
+    }
+
+    /// The robots.txt of a host was fetched (2xx rules, or allow-all for a 4xx).
+    public func robotsResolved(hostID: Int64, rules: RobotsRules) {
+        state.withLock { $0.robotsResolved(hostID: hostID, rules: rules) }
+    }
+
+    /// The robots.txt fetch of a host failed; nothing is fetched there until a retry succeeds.
+    public func robotsFailed(hostID: Int64, now: Double) {
+        state.withLock { $0.robotsFailed(hostID: hostID, now: now) }
+    }
+
+    /// Stop handing out fetches (a budget, a signal, a fatal error); in-flight work still completes.
+    public func stopDispatching() {
+        state.withLock { $0.stopping = true }
+    }
+
+    /// The host generations to pass back with ``claimed(_:for:generations:)``.
+    public func generations(for requests: [ClaimRequest]) -> [Int64: Int] {
+        state.withLock { state in
+            var result: [Int64: Int] = [:]
+            for request in requests { result[request.hostID] = state.generation(of: request.hostID) }
+            return result
+        }
+    }
+
+    public var snapshot: SchedulerSnapshot { state.withLock { $0.snapshot } }
+}
+
+/// The limits the scheduler enforces.
+public struct SchedulerLimits: Sendable {
+    public var concurrency: Int
+    public var perHost: Int
+    /// Seconds between request starts on one host (the larger of `--delay` and robots' Crawl-delay).
+    public var delay: Double
+    public var maxPages: Int?
+    /// URLs kept ready in memory per host (bounded, whatever the frontier's size).
+    public var readyPerHost: Int
+    /// How many robots.txt failures of one host are retried in this run before it is deferred.
+    public var robotsAttempts: Int = 3
+    public var robotsRetryBase: Double = 5
+
+    public init(concurrency: Int, perHost: Int, delay: Double, maxPages: Int?, readyPerHost: Int) {
+        self.concurrency = concurrency
+        self.perHost = perHost
+        self.delay = delay
+        self.maxPages = maxPages
+        self.readyPerHost = readyPerHost
+    }
+}
+
+/// What a host's robots.txt allows.
+public enum RobotsStatus: Sendable {
+    /// Not fetched yet (or too old): it must be fetched before anything else on the host.
+    case unknown
+    case fetching
+    case ready(RobotsRules)
+    /// The fetch failed (5xx, 429, network): nothing may be fetched until `until`.
+    case failed(until: Double, failures: Int)
+    /// Failed too often in this run: the host's URLs stay queued for a later run.
+    case deferred
+}
+
+/// One decision of the scheduler.
+public enum SchedulerAction: Sendable {
+    case fetch(ClaimedURL)
+    case fetchRobots(hostID: Int64, origin: String)
+    /// Not fetched: recorded as skipped with this reason (e.g. "robots").
+    case skip(ClaimedURL, reason: String)
+}
+
+public struct SchedulerPlan: Sendable {
+    public var actions: [SchedulerAction] = []
+    public var refill: [ClaimRequest] = []
+    /// When to plan again if nothing else happens (monotonic seconds).
+    public var wakeAt: Double?
+    public var finished: Bool = false
+    /// Why it finished: "drained", "limit" (max pages) or "stopped".
+    public var endReason: String = "drained"
+}
+
+/// Counters for progress and the end-of-run line.
+public struct SchedulerSnapshot: Sendable {
+    public var ready = 0
+    public var inFlight = 0
+    public var uncommitted = 0
+    public var fetchedTotal = 0
+    public var hosts = 0
+    public var deferredHosts = 0
+}

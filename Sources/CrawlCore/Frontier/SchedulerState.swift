@@ -1,0 +1,222 @@
+/// The scheduler's state and decisions, pure and synchronous (tested without I/O).
+struct SchedulerState: ~Copyable {
+    struct Host {
+        let id: Int64
+        let origin: String
+        var ready = ReadyQueue()
+        var inFlight = 0
+        var nextAllowedAt: Double = 0
+        var robots: RobotsStatus = .unknown
+        /// The last claim found no more due URLs, and no link was added since.
+        var exhausted = false
+        var refilling = false
+        /// Bumped whenever the store reports new work for the host, so a claim that raced with it
+        /// does not mark the host exhausted.
+        var generation = 0
+        /// robots.txt fetches of this host that failed in this run.
+        var robotsFailures = 0
+    }
+
+    let limits: SchedulerLimits
+    var hosts: [Host] = []
+    var index: [Int64: Int] = [:]
+    /// Fetches handed out and not yet committed (bounded by `limits.concurrency`).
+    var activeFetches = 0
+    /// Results of any kind handed out and not yet committed.
+    var uncommitted = 0
+    /// Requests sent in this job and committed (toward --max-pages).
+    var fetchedTotal = 0
+    var stopping = false
+    private var cursor = 0
+
+    init(limits: SchedulerLimits) {
+        self.limits = limits
+    }
+
+    mutating func addHost(_ record: HostRecord, robots: RobotsStatus) {
+        guard index[record.id] == nil else { return }
+        index[record.id] = hosts.count
+        hosts.append(Host(id: record.id, origin: record.origin, robots: robots))
+    }
+
+    func generation(of hostID: Int64) -> Int {
+        index[hostID].map { hosts[$0].generation } ?? 0
+    }
+
+    private var pagesLimitReached: Bool {
+        guard let maxPages = limits.maxPages else { return false }
+        return fetchedTotal + activeFetches >= maxPages
+    }
+
+    mutating func plan(now: Double) -> SchedulerPlan {
+        var plan = SchedulerPlan()
+        var wake = Double.infinity
+        let count = hosts.count
+        let blocked = stopping || pagesLimitReached
+        for step in 0..<count {
+            let i = (cursor + step) % count
+            planHost(i, now: now, blocked: blocked, plan: &plan, wake: &wake)
+        }
+        if count > 0 { cursor = (cursor + 1) % count }
+        if wake.isFinite { plan.wakeAt = wake }
+        if activeFetches == 0 && uncommitted == 0 {
+            if stopping {
+                plan.finished = true
+                plan.endReason = "stopped"
+            } else if pagesLimitReached {
+                plan.finished = true
+                plan.endReason = "limit"
+            } else if plan.actions.isEmpty && plan.refill.isEmpty && hosts.allSatisfy(\.isIdle) {
+                plan.finished = true
+                plan.endReason = "drained"
+            }
+        }
+        return plan
+    }
+
+    private mutating func planHost(_ i: Int, now: Double, blocked: Bool, plan: inout SchedulerPlan, wake: inout Double) {
+        var host = hosts[i]
+        defer { hosts[i] = host }
+        let hasWork = !host.ready.isEmpty || !host.exhausted
+        switch host.robots {
+        case .fetching, .deferred:
+            return
+        case let .failed(until, _):
+            guard now >= until else {
+                if hasWork { wake = min(wake, until) }
+                return
+            }
+            host.robots = .unknown
+            fallthrough
+        case .unknown:
+            if !host.ready.isEmpty && !blocked && activeFetches < limits.concurrency && host.inFlight < limits.perHost {
+                if now >= host.nextAllowedAt {
+                    host.robots = .fetching
+                    host.inFlight += 1
+                    host.nextAllowedAt = now + limits.delay
+                    activeFetches += 1
+                    uncommitted += 1
+                    plan.actions.append(.fetchRobots(hostID: host.id, origin: host.origin))
+                } else {
+                    wake = min(wake, host.nextAllowedAt)
+                }
+            }
+        case let .ready(rules):
+            while !blocked, let next = host.ready.first {
+                if !rules.isAllowed(String(Self.pathAndQuery(of: next.url))) {
+                    host.ready.removeFirst()
+                    uncommitted += 1
+                    plan.actions.append(.skip(next, reason: "robots"))
+                    continue
+                }
+                guard activeFetches < limits.concurrency, host.inFlight < limits.perHost else { break }
+                guard now >= host.nextAllowedAt else {
+                    wake = min(wake, host.nextAllowedAt)
+                    break
+                }
+                host.ready.removeFirst()
+                host.inFlight += 1
+                if limits.delay > 0 { host.nextAllowedAt = now + limits.delay }
+                activeFetches += 1
+                uncommitted += 1
+                plan.actions.append(.fetch(next))
+                if pagesLimitReached { break }
+            }
+        }
+        if !host.exhausted && !host.refilling && host.ready.count <= limits.readyPerHost / 2 {
+            host.refilling = true
+            plan.refill.append(ClaimRequest(hostID: host.id, limit: limits.readyPerHost - host.ready.count))
+        }
+    }
+
+    mutating func transferFinished(hostID: Int64) {
+        guard let i = index[hostID] else { return }
+        hosts[i].inFlight -= 1
+    }
+
+    mutating func claimed(_ urls: [ClaimedURL], for requests: [ClaimRequest], generations: [Int64: Int]) {
+        var got: [Int64: Int] = [:]
+        for url in urls {
+            guard let i = index[url.hostID] else { continue }
+            hosts[i].ready.append(url)
+            got[url.hostID, default: 0] += 1
+        }
+        for request in requests {
+            guard let i = index[request.hostID] else { continue }
+            hosts[i].refilling = false
+            if got[request.hostID, default: 0] < request.limit && generations[request.hostID] == hosts[i].generation {
+                hosts[i].exhausted = true
+            }
+        }
+    }
+
+    mutating func claimFailed(_ requests: [ClaimRequest]) {
+        for request in requests {
+            if let i = index[request.hostID] { hosts[i].refilling = false }
+        }
+    }
+
+    mutating func committed(results: Int, fetchSlots: Int, fetched: Int, receipt: BatchReceipt,
+                            robotsLoader: (HostRecord) -> RobotsStatus) {
+        uncommitted -= results
+        activeFetches -= fetchSlots
+        fetchedTotal += fetched
+        for host in receipt.newHosts { addHost(host, robots: robotsLoader(host)) }
+        for hostID in receipt.hostsWithNewWork {
+            guard let i = index[hostID] else { continue }
+            hosts[i].exhausted = false
+            hosts[i].generation += 1
+        }
+    }
+
+    mutating func robotsResolved(hostID: Int64, rules: RobotsRules) {
+        guard let i = index[hostID] else { return }
+        hosts[i].robots = .ready(rules)
+        hosts[i].robotsFailures = 0
+    }
+
+    /// A robots.txt fetch failed (5xx, 429, network): the host is closed until a retry with
+    /// exponential backoff, and deferred to a later run after `limits.robotsAttempts` failures.
+    mutating func robotsFailed(hostID: Int64, now: Double) {
+        guard let i = index[hostID] else { return }
+        hosts[i].robotsFailures += 1
+        let failures = hosts[i].robotsFailures
+        if failures >= limits.robotsAttempts {
+            hosts[i].robots = .deferred
+        } else {
+            let backoff = limits.robotsRetryBase * Double(1 << min(failures - 1, 10))
+            hosts[i].robots = .failed(until: now + backoff, failures: failures)
+        }
+    }
+
+    var snapshot: SchedulerSnapshot {
+        var snapshot = SchedulerSnapshot()
+        snapshot.hosts = hosts.count
+        for host in hosts {
+            snapshot.ready += host.ready.count
+            snapshot.inFlight += host.inFlight
+            if case .deferred = host.robots { snapshot.deferredHosts += 1 }
+        }
+        snapshot.uncommitted = uncommitted
+        snapshot.fetchedTotal = fetchedTotal
+        return snapshot
+    }
+
+    /// The path and query of a normalized URL string ("/" if it has no path).
+    static func pathAndQuery(of url: String) -> Substring {
+        let utf8 = url.utf8
+        guard let schemeEnd = utf8.firstRange(of: "://".utf8)?.upperBound else { return "/" }
+        guard let slash = utf8[schemeEnd...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else {
+            return "/"
+        }
+        return Substring(url[slash...])
+    }
+}
+
+extension SchedulerState.Host {
+    /// Nothing to do now or later in this run.
+    var isIdle: Bool {
+        if case .deferred = robots { return inFlight == 0 && !refilling }
+        return ready.isEmpty && exhausted && !refilling && inFlight == 0
+    }
+}

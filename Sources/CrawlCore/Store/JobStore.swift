@@ -1,0 +1,72 @@
+/// The job store: the only durable state of a crawl (job, hosts, URLs, runs).
+///
+/// The crawler talks to the store only through this interface, so that a PostgreSQL backend can
+/// replace the embedded SQLite one without touching the fetcher or the parser. Every method may be
+/// called from any task; implementations serialize their own access (SQLite: one thread, one
+/// write connection). Methods are coarse on purpose: one call claims a batch of URLs or records a
+/// batch of results with all the links found on them, in one transaction.
+public protocol JobStore: AnyObject, Sendable {
+    /// Creates the job. Fails with ``StoreError/jobExists(path:)`` if the store holds one already.
+    func createJob(seeds: [CrawlURL], settings: CrawlSettings) async throws -> JobRecord
+    /// The job, or ``StoreError/noJob(path:)``.
+    func loadJob() async throws -> JobRecord
+    /// Replaces the stored settings (a `resume` that changes options).
+    func updateSettings(_ settings: CrawlSettings) async throws
+
+    /// Puts every URL left `in_flight` by an interrupted run back to `queued`; returns how many.
+    func requeueInterrupted() async throws -> Int
+    /// Records the start of a run; returns its id.
+    func beginRun(command: String, pid: Int32, startedAt: Double) async throws -> Int64
+    /// Records the end of a run and its counters.
+    func endRun(_ id: Int64, summary: RunSummary) async throws
+
+    /// Every known host with its stored politeness and robots state.
+    func hosts() async throws -> [HostRecord]
+    /// Claims up to `limit` due, queued URLs of each host (marking them `in_flight`), in discovery order.
+    func claim(_ requests: [ClaimRequest], now: Double) async throws -> [ClaimedURL]
+    /// Commits a batch in one transaction: each result's row, every link found (new URLs are
+    /// inserted once; known ones are ignored), and host updates.
+    func record(_ batch: ResultBatch) async throws -> BatchReceipt
+
+    /// Counts for `crawl stats` and the progress line.
+    func stats() async throws -> CrawlStats
+    /// Flushes and closes. The store is unusable afterwards.
+    func close() async
+}
+
+/// How many URLs to claim for one host.
+public struct ClaimRequest: Sendable, Equatable {
+    public var hostID: Int64
+    public var limit: Int
+    public init(hostID: Int64, limit: Int) {
+        self.hostID = hostID
+        self.limit = limit
+    }
+}
+
+/// A URL taken from the frontier: it is `in_flight` in the store until its result is recorded.
+public struct ClaimedURL: Sendable, Equatable {
+    public var id: Int64
+    public var url: String
+    public var hostID: Int64
+    public var depth: Int
+    public var attempts: Int
+    public var kind: URLKind
+}
+
+/// A host (an origin) and its stored state.
+public struct HostRecord: Sendable, Equatable {
+    public var id: Int64
+    public var origin: String
+    public var robotsState: RobotsState
+    public var robotsBody: String?
+    public var robotsFetchedAt: Double?
+    public var nextAllowedAt: Double
+}
+
+/// The stored job: its seeds and settings.
+public struct JobRecord: Sendable {
+    public var createdAt: Double
+    public var seeds: [String]
+    public var settings: CrawlSettings
+}

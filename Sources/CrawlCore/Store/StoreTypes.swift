@@ -1,0 +1,112 @@
+/// The life of a URL row. `in_flight` rows go back to `queued` when a run starts.
+public enum URLState: String, Sendable, CaseIterable, Codable {
+    case queued
+    case inFlight = "in_flight"
+    case done
+    case failed
+    case skipped
+}
+
+/// How a URL entered the frontier.
+public enum URLKind: String, Sendable, Codable {
+    case seed, page, image, redirect
+}
+
+/// What the store knows of a host's robots.txt.
+public enum RobotsState: String, Sendable, Codable {
+    case unknown
+    case rules          // fetched; `robots_body` holds the text
+    case allowAll = "allow_all"       // 4xx: no robots.txt
+    case disallowAll = "disallow_all" // 5xx, 429 or network failure: nothing may be fetched yet
+}
+
+/// A link found on a page (or a redirect target), normalized and in scope.
+public struct DiscoveredLink: Sendable, Equatable {
+    public var url: String      // normalized absolute URL
+    public var origin: String   // its host key, scheme://host[:port]
+    public var kind: URLKind
+    public var depth: Int
+    public init(url: String, origin: String, kind: URLKind, depth: Int) {
+        self.url = url
+        self.origin = origin
+        self.kind = kind
+        self.depth = depth
+    }
+}
+
+/// The outcome of one URL: its row's new state and everything learned from the response.
+public struct URLResult: Sendable {
+    public var urlID: Int64
+    public var hostID: Int64
+    public var state: URLState             // done, failed, skipped (or queued for a retry)
+    public var status: Int?
+    public var contentType: String?
+    public var bytes: Int?
+    public var contentHash: String?
+    public var bodyPath: String?
+    public var etag: String?
+    public var lastModified: String?
+    public var redirectTo: String?
+    public var fetchedAt: Double?
+    public var errorKind: String?
+    public var error: String?
+    public var fetched: Bool               // a request was sent (counts toward --max-pages)
+    public var links: [DiscoveredLink]
+
+    public init(urlID: Int64, hostID: Int64, state: URLState) {
+        self.urlID = urlID
+        self.hostID = hostID
+        self.state = state
+        self.fetched = false
+        self.links = []
+    }
+}
+
+/// A robots.txt fetch to store on its host row.
+public struct RobotsUpdate: Sendable {
+    public var hostID: Int64
+    public var state: RobotsState
+    public var status: Int?
+    public var body: String?
+    public var fetchedAt: Double
+    public var error: String?
+    public var crawlDelayMS: Int?
+}
+
+/// One transaction's worth of work.
+public struct ResultBatch: Sendable {
+    public var results: [URLResult] = []
+    public var robots: [RobotsUpdate] = []
+    public var runID: Int64?
+    public init() {}
+    public var isEmpty: Bool { results.isEmpty && robots.isEmpty }
+}
+
+/// What a committed batch changed that the scheduler must know.
+public struct BatchReceipt: Sendable {
+    /// Number of URL rows inserted.
+    public var newURLs: Int = 0
+    /// Hosts that gained queued URLs in this batch (existing or new).
+    public var hostsWithNewWork: Set<Int64> = []
+    /// Hosts created by this batch.
+    public var newHosts: [HostRecord] = []
+    public init() {}
+}
+
+/// The counters of one run, written when it ends.
+public struct RunSummary: Sendable, Codable, Equatable {
+    public var endedAt: Double
+    public var endReason: String
+    public var fetched: Int
+    public var newURLs: Int
+    public var errors: Int
+    public var bytes: Int
+    public init(endedAt: Double, endReason: String, fetched: Int, newURLs: Int, errors: Int, bytes: Int) {
+        self.endedAt = endedAt
+        self.endReason = endReason
+        self.fetched = fetched
+        self.newURLs = newURLs
+        self.errors = errors
+        self.bytes = bytes
+    }
+}

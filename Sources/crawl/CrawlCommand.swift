@@ -1,0 +1,51 @@
+import ArgumentParser
+import CrawlCore
+import Foundation
+
+/// `crawl`: a polite, resumable web crawler. The root command only groups the subcommands.
+struct CrawlCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crawl",
+        abstract: "A polite, resumable web crawler: URLs and their states live in SQLite.",
+        discussion: """
+            Exit codes: 0 when the frontier is drained or a limit is reached, 1 on failure, 2 on a usage \
+            error, 130/143 when stopped by SIGINT/SIGTERM.
+            """,
+        version: "0.1.0",
+        subcommands: [StartCommand.self, ResumeCommand.self, StatsCommand.self])
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try CrawlCommand.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// Usage errors exit 2 with ArgumentParser's message; other errors print one line and exit 1.
+    static func exit(withError error: Error) -> Never {
+        let code = CrawlCommand.exitCode(for: error)
+        if code == .validationFailure {
+            let message = CrawlCommand.fullMessage(for: error)
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(2)
+        }
+        if error is ExitCode || code == .success || CrawlCommand.fullMessage(for: error).isEmpty || isHelpRequest(error) {
+            CrawlCommand.exit(withError: error)
+        }
+        FileHandle.standardError.write(Data("crawl: error: \(error)\n".utf8))
+        Foundation.exit(code.rawValue == 0 ? 1 : (code == .failure ? 1 : code.rawValue))
+    }
+
+    private static func isHelpRequest(_ error: Error) -> Bool {
+        CrawlCommand.exitCode(for: error) == .success
+    }
+}

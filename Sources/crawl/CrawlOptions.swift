@@ -1,0 +1,85 @@
+import ArgumentParser
+import CrawlCore
+import Foundation
+
+/// `--db`, shared by every subcommand.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The crawl database (SQLite).")
+    var db: String = "crawl.db"
+}
+
+/// Crawl settings, shared by `start` (which stores them with the job) and `resume` (which
+/// overrides the stored ones it is given). Every option is optional so that `resume` can tell
+/// "given" from "default".
+struct CrawlOptions: ParsableArguments {
+    @Option(name: .long, help: "Directory for bodies, content-addressed. (default: ./crawl-data)")
+    var out: String?
+
+    @Option(name: .customLong("allow-host"), help: "Also crawl this host (repeatable; HOST or HOST:PORT).")
+    var allowHost: [String] = []
+
+    @Option(name: .customLong("max-depth"), help: "Do not follow links more than N hops from a seed.")
+    var maxDepth: Int?
+
+    @Option(name: .customLong("max-pages"), help: "Stop after N URLs fetched in this job.")
+    var maxPages: Int?
+
+    @Option(name: .long, help: "Transfers in flight at once, all hosts together. (default: 16)")
+    var concurrency: Int?
+
+    @Option(name: .customLong("per-host"), help: "Transfers in flight at once on one host. (default: 2)")
+    var perHost: Int?
+
+    @Option(name: .long, help: "Seconds between request starts on one host; decimals allowed. (default: 0.25)")
+    var delay: Double?
+
+    @Option(name: .customLong("user-agent"), help: "The User-Agent header; its first word is the robots.txt token.")
+    var userAgent: String?
+
+    @Option(name: .long, help: "Seconds a transfer may take in all. (default: 30)")
+    var timeout: Double?
+
+    @Option(name: .customLong("max-body"), help: "Largest body accepted, in bytes; larger transfers are aborted. (default: 52428800)")
+    var maxBody: Int?
+
+    @Flag(name: .customLong("no-images"), help: "Do not fetch images.")
+    var noImages = false
+
+    @Flag(name: .customLong("ignore-robots"), help: "Do not fetch or obey robots.txt.")
+    var ignoreRobots = false
+
+    @Flag(name: .shortAndLong, help: "Only warnings and errors.")
+    var quiet = false
+
+    /// `settings` with every option that was given applied.
+    func applied(to base: CrawlSettings) -> CrawlSettings {
+        var settings = base
+        if let out { settings.outputDirectory = Self.absolutePath(out) }
+        for host in allowHost where !settings.allowedHosts.contains(host.lowercased()) {
+            settings.allowedHosts.append(host.lowercased())
+        }
+        if let maxDepth { settings.maxDepth = maxDepth }
+        if let maxPages { settings.maxPages = maxPages }
+        if let concurrency { settings.concurrency = concurrency }
+        if let perHost { settings.perHost = perHost }
+        if let delay { settings.delay = delay }
+        if let userAgent { settings.userAgent = userAgent }
+        if let timeout { settings.timeout = timeout }
+        if let maxBody { settings.maxBodyBytes = maxBody }
+        if noImages { settings.fetchImages = false }
+        if ignoreRobots { settings.obeyRobots = false }
+        return settings
+    }
+
+    func validateRanges() throws {
+        for host in allowHost where host.isEmpty || host.contains("/") || host.contains(" ") {
+            throw ValidationError("--allow-host takes a host name such as example.org or 127.0.0.1:8080, not '\(host)'")
+        }
+        if let message = applied(to: CrawlSettings()).validationError() { throw ValidationError(message) }
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
