@@ -1,5 +1,5 @@
 /// The scheduler's state and decisions, pure and synchronous (tested without I/O).
-struct SchedulerState: ~Copyable {
+struct SchedulerState {
     struct Host {
         let id: Int64
         let origin: String

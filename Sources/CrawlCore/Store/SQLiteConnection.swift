@@ -81,6 +81,7 @@ final class SQLiteConnection {
     /// The single integer a query returns (first column of the first row), or nil.
     func scalarInt(_ sql: String, _ bindings: [SQLiteValue] = []) throws(StoreError) -> Int64? {
         let statement = try cached(sql)
+        defer { statement.reset() }  // a stepped statement holds a read transaction until reset
         try statement.bind(bindings)
         guard try statement.step() else { return nil }
         return statement.isNull(0) ? nil : statement.int64(0)

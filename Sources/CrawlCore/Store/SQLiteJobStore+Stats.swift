@@ -40,6 +40,7 @@ extension SQLiteJobStore {
             SELECT id, command, started_at, ended_at, end_reason, fetched, new_urls, errors, bytes
             FROM runs ORDER BY id DESC LIMIT 1
             """)
+        defer { last.reset() }
         if try last.step() {
             var run = CrawlStats.LastRun(
                 id: last.int64(0), command: last.text(1), startedAt: last.double(2), endedAt: last.optionalDouble(3),

@@ -111,6 +111,7 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
     public func loadJob() async throws -> JobRecord {
         try await thread.run { _ in
             let statement = try self.connection.cached("SELECT created_at, seeds, settings FROM job WHERE id = 1")
+            defer { statement.reset() }
             guard try statement.step() else { throw StoreError.noJob(path: self.path) }
             let createdAt = statement.double(0)
             let seeds = try JSONDecoder().decode([String].self, from: Data(statement.text(1).utf8))

@@ -38,7 +38,7 @@ public final class AsyncBatchQueue<Element: Sendable>: Sendable {
 
 /// The state machine behind ``AsyncBatchQueue``. Pure and synchronous, tested without I/O.
 /// A waiting continuation is handed out exactly once: by `append` or by `close`, never both.
-struct BatchQueueState<Element: Sendable>: ~Copyable {
+struct BatchQueueState<Element: Sendable> {
     private var elements: [Element] = []
     private var waiter: CheckedContinuation<[Element]?, Never>?
     private var waiterMax = Int.max

@@ -39,7 +39,7 @@ public final class AsyncWakeup: Sendable {
 
 /// The state machine behind ``AsyncWakeup``: idle, signalled (a signal is pending), or waiting.
 /// Pure and synchronous so that it can be tested without threads or I/O.
-struct WakeupState: ~Copyable {
+struct WakeupState {
     enum Phase {
         case idle
         case signalled

@@ -1,0 +1,146 @@
+import CCurl
+
+/// One request in flight on the event loop: the pooled easy handle it borrowed, its header
+/// list, the growing body and the slot its caller awaits.
+///
+/// Loop-thread only. While the easy handle sits in the multi handle, curl holds one retained
+/// reference to the transfer (CURLOPT_PRIVATE and CURLOPT_WRITEDATA); `configure` takes it and
+/// `releaseResources` gives it back, exactly once.
+final class FetchTransfer {
+    let id: UInt64
+    let request: FetchRequest
+    let slot: ContinuationSlot<FetchResponse>
+    let easy: CurlEasy
+
+    private let bodyLimit: Int
+    private var body: [UInt8] = []
+    private var sizedFromContentLength = false
+    /// Set when the decoded body would pass `bodyLimit`; the write callback then aborts.
+    private(set) var exceededBodyLimit = false
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The reference curl holds through CURLOPT_PRIVATE / CURLOPT_WRITEDATA.
+    private var curlReference: Unmanaged<FetchTransfer>?
+
+    init(
+        id: UInt64, request: FetchRequest, slot: ContinuationSlot<FetchResponse>, easy: CurlEasy,
+        bodyLimit: Int
+    ) {
+        self.id = id
+        self.request = request
+        self.slot = slot
+        self.easy = easy
+        self.bodyLimit = bodyLimit
+    }
+
+    deinit {
+        precondition(curlReference == nil, "FetchTransfer freed while curl still references it")
+        if let headerList { curl_slist_free_all(headerList) }
+    }
+
+    /// The transfer that owns a finished easy handle, found through CURLOPT_PRIVATE.
+    static func owning(easyHandle: UnsafeMutableRawPointer) -> FetchTransfer? {
+        var opaque: UnsafeMutableRawPointer?
+        guard crawl_easy_getinfo_pointer(easyHandle, CURLINFO_PRIVATE, &opaque) == CURLE_OK,
+            let opaque
+        else { return nil }
+        return Unmanaged<FetchTransfer>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    /// Sets every option of the request on the freshly reset easy handle. On failure the caller
+    /// still calls `releaseResources()`.
+    func configure(_ configuration: FetcherConfiguration) throws(FetchError) {
+        let reference = Unmanaged.passRetained(self)
+        curlReference = reference
+        let opaque = reference.toOpaque()
+
+        try easy.set(CURLOPT_URL, request.url)
+        try easy.set(CURLOPT_NOSIGNAL, true)
+        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_FOLLOWLOCATION, false)
+        try easy.set(CURLOPT_ACCEPT_ENCODING, "")  // every built-in decoder: gzip, deflate, br, zstd
+        try easy.set(CURLOPT_USERAGENT, configuration.userAgent)
+        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMilliseconds)
+        try easy.set(CURLOPT_TIMEOUT_MS, configuration.timeoutMilliseconds)
+        try easy.set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        try easy.set(CURLOPT_LOW_SPEED_TIME, configuration.lowSpeedSeconds)
+        try easy.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(configuration.maxBodyBytes))
+        try easy.set(CURLOPT_TCP_NODELAY, true)
+        try easy.set(CURLOPT_PRIVATE, pointer: opaque)
+        try easy.set(CURLOPT_WRITEDATA, pointer: opaque)
+        try easy.set(CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+            Unmanaged<FetchTransfer>.fromOpaque(userdata!).takeUnretainedValue().didReceive(data, size * count)
+        }
+        if !request.headers.isEmpty {
+            try buildHeaderList()
+            try easy.set(CURLOPT_HTTPHEADER, list: headerList)
+        }
+    }
+
+    /// Gives back curl's reference and frees the header list. Call once the easy handle is out
+    /// of the multi handle (or never got in), and before the handle is reset or reused.
+    func releaseResources() {
+        if let headerList {
+            curl_slist_free_all(headerList)
+            self.headerList = nil
+        }
+        curlReference?.release()
+        curlReference = nil
+    }
+
+    /// Called by curl (through the write callback) with each piece of decoded body.
+    /// Returns `count` to continue, or 0 to abort the transfer with CURLE_WRITE_ERROR.
+    func didReceive(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
+        guard count > 0, let data else { return count }
+        guard count <= bodyLimit - body.count else {
+            exceededBodyLimit = true
+            return 0
+        }
+        if !sizedFromContentLength {
+            sizedFromContentLength = true
+            if let length = easy.info(offset: CURLINFO_CONTENT_LENGTH_DOWNLOAD_T), length > 0 {
+                body.reserveCapacity(Int(min(length, Int64(bodyLimit))))
+            }
+        }
+        body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
+        return count
+    }
+
+    /// Reads everything the response needs from the finished handle. Call before the handle
+    /// is reset; hands the body over (the transfer keeps none of it).
+    func makeResponse(result: CURLcode) -> FetchResponse {
+        let status = easy.info(int: CURLINFO_RESPONSE_CODE) ?? 0
+        var response = FetchResponse(url: request.url, status: status)
+        response.primaryIP = easy.info(string: CURLINFO_PRIMARY_IP)
+        response.totalSeconds = Double(easy.info(offset: CURLINFO_TOTAL_TIME_T) ?? 0) / 1_000_000
+        if status > 0 {
+            response.contentType = easy.info(string: CURLINFO_CONTENT_TYPE)
+            if (300..<400).contains(status) {
+                response.location = easy.info(string: CURLINFO_REDIRECT_URL)
+            }
+            response.etag = easy.responseHeader("ETag")
+            response.lastModified = easy.responseHeader("Last-Modified")
+            response.retryAfter = easy.responseHeader("Retry-After")
+        }
+        if exceededBodyLimit {
+            response.error = .tooLarge(limit: bodyLimit)
+        } else if result != CURLE_OK {
+            response.error = FetchError(
+                curlCode: result, message: easy.errorMessage(for: result), bodyLimit: bodyLimit)
+        } else {
+            response.body = body
+        }
+        body = []
+        return response
+    }
+
+    private func buildHeaderList() throws(FetchError) {
+        for line in request.headers {
+            guard let appended = line.withCString({ curl_slist_append(headerList, $0) }) else {
+                throw .other(
+                    code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_slist_append failed")
+            }
+            headerList = appended
+        }
+    }
+}

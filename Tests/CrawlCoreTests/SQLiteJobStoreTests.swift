@@ -1,0 +1,149 @@
+import CSQLite
+import Foundation
+import Testing
+@testable import CrawlCore
+
+@Suite struct SQLiteJobStoreTests {
+    func withStore(_ body: (SQLiteJobStore, String) async throws -> Void) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.path + "/job.db"
+        let store = try await SQLiteJobStore(path: path, mode: .create)
+        _ = try await store.createJob(seeds: [makeURL("http://a.test/")], settings: CrawlSettings())
+        do {
+            try await body(store, path)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    @Test func createClaimRecordAndRequeue() async throws {
+        try await withStore { store, _ in
+            let hosts = try await store.hosts()
+            #expect(hosts.map(\.origin) == ["http://a.test"])
+            let claimed = try await store.claim([ClaimRequest(hostID: hosts[0].id, limit: 10)], now: 0)
+            #expect(claimed.map(\.url) == ["http://a.test/"])
+            #expect(claimed.first?.kind == .seed)
+            // Claimed URLs are in flight: not claimed twice.
+            #expect(try await store.claim([ClaimRequest(hostID: hosts[0].id, limit: 10)], now: 0).isEmpty)
+
+            var result = URLResult(urlID: claimed[0].id, hostID: hosts[0].id, state: .done)
+            result.fetched = true
+            result.status = 200
+            result.bytes = 10
+            result.links = [link("http://a.test/x"), link("http://a.test/x"), link("http://b.test/y"), link("http://a.test/")]
+            var batch = ResultBatch()
+            batch.results = [result]
+            let receipt = try await store.record(batch)
+            // Duplicates and the already-known seed are ignored by the unique index.
+            #expect(receipt.newURLs == 2)
+            #expect(receipt.newHosts.map(\.origin) == ["http://b.test"])
+            #expect(receipt.hostsWithNewWork.count == 2)
+
+            let stats = try await store.stats()
+            #expect(stats.urls.total == 3)
+            #expect(stats.urls.done == 1)
+            #expect(stats.urls.queued == 2)
+            #expect(stats.status["200"] == 1)
+
+            let more = try await store.claim([ClaimRequest(hostID: hosts[0].id, limit: 10)], now: 0)
+            #expect(more.map(\.url) == ["http://a.test/x"])
+            #expect(more.first?.depth == 1)
+            #expect(try await store.requeueInterrupted() == 1)
+            #expect(try await store.stats().urls.queued == 2)
+        }
+    }
+
+    @Test func secondJobIsRefused() async throws {
+        try await withStore { store, _ in
+            await #expect(throws: StoreError.self) {
+                _ = try await store.createJob(seeds: [makeURL("http://c.test/")], settings: CrawlSettings())
+            }
+        }
+    }
+
+    @Test func statsOpenReadOnlyWhileAWriterHoldsTheDatabase() async throws {
+        try await withStore { _, path in
+            let stats = try SQLiteJobStore.readStats(path: path)
+            #expect(stats.urls.queued == 1)
+            #expect(stats.hosts == 1)
+        }
+    }
+
+    @Test func refusesAFileThatIsNotADatabase() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.path + "/notes.txt"
+        let text = String(repeating: "not a database\n", count: 100)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        await #expect { _ = try await SQLiteJobStore(path: path, mode: .open) } throws: { error in
+            guard case StoreError.notACrawlDatabase = error else { return false }
+            return true
+        }
+        // Nothing was written to it.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+    }
+
+    @Test func refusesAnotherProgramsDatabaseAndANewerSchema() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let foreign = directory.path + "/foreign.db"
+        let connection = try SQLiteConnection(path: foreign)
+        try connection.execute("CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+        connection.close()
+        await #expect { _ = try await SQLiteJobStore(path: foreign, mode: .open) } throws: { error in
+            guard case StoreError.notACrawlDatabase = error else { return false }
+            return true
+        }
+
+        let newer = directory.path + "/newer.db"
+        let store = try await SQLiteJobStore(path: newer, mode: .create)
+        await store.close()
+        let raw = try SQLiteConnection(path: newer)
+        try raw.execute("PRAGMA user_version = \(Migration.latestVersion + 1)")
+        raw.close()
+        await #expect { _ = try await SQLiteJobStore(path: newer, mode: .open) } throws: { error in
+            guard case let StoreError.newerSchema(_, found, _) = error else { return false }
+            return found == Migration.latestVersion + 1
+        }
+    }
+
+    @Test func missingDatabaseForResumeSaysSo() async throws {
+        await #expect { _ = try await SQLiteJobStore(path: "/nonexistent-dir/x.db", mode: .open) } throws: { error in
+            guard case StoreError.noJob = error else { return false }
+            return true
+        }
+        await #expect { _ = try await SQLiteJobStore(path: "/nonexistent-dir/x.db", mode: .create) } throws: { error in
+            guard case StoreError.cannotOpen = error else { return false }
+            return true
+        }
+    }
+
+    @Test func robotsAndRunCountersAreStored() async throws {
+        try await withStore { store, _ in
+            let host = try await store.hosts()[0]
+            let run = try await store.beginRun(command: "start", pid: 1, startedAt: 100)
+            var batch = ResultBatch()
+            batch.runID = run
+            batch.robots = [RobotsUpdate(hostID: host.id, state: .rules, status: 200, body: "User-agent: *\nDisallow: /x",
+                                         fetchedAt: 100, error: nil, crawlDelayMS: nil)]
+            let claimed = try await store.claim([ClaimRequest(hostID: host.id, limit: 1)], now: 0)
+            var result = URLResult(urlID: claimed[0].id, hostID: host.id, state: .failed)
+            result.fetched = true
+            result.errorKind = "timeout"
+            batch.results = [result]
+            _ = try await store.record(batch)
+            try await store.endRun(run, summary: RunSummary(endedAt: 110, endReason: "drained", fetched: 1, newURLs: 0, errors: 1, bytes: 0))
+            let reloaded = try await store.hosts()[0]
+            #expect(reloaded.robotsState == .rules)
+            #expect(reloaded.robotsBody == "User-agent: *\nDisallow: /x")
+            let stats = try await store.stats()
+            #expect(stats.errors["timeout"] == 1)
+            #expect(stats.lastRun?.fetched == 1)
+            #expect(stats.lastRun?.endReason == "drained")
+            #expect(stats.lastRun?.durationSeconds == 10)
+        }
+    }
+}
