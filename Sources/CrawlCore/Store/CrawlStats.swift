@@ -38,9 +38,8 @@ public struct CrawlStats: Sendable, Codable, Equatable {
     public var errors: [String: Int] = [:]
     /// Skip reason → count.
     public var skipped: [String: Int] = [:]
-    /// Body bytes of done URLs (decoded), and bytes actually stored (identical bodies once).
+    /// Body bytes (decoded) of the URLs fetched successfully, over all runs.
     public var bytes = 0
-    public var storedBodies = 0
     public var hosts = 0
     public var runs = 0
     public var lastRun: LastRun?
@@ -48,6 +47,6 @@ public struct CrawlStats: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case urls, status, errors, skipped, bytes, storedBodies = "stored_bodies", hosts, runs, lastRun = "last_run"
+        case urls, status, errors, skipped, bytes, hosts, runs, lastRun = "last_run"
     }
 }

@@ -1,0 +1,172 @@
+import CLibXML2
+
+/// Receives libxml2's SAX start-element events for one document at a time and keeps what a
+/// crawler needs: references, the first `<base href>`, `<meta name="robots">` directives.
+///
+/// Owned by exactly one ``LinkExtractor`` and driven only from inside its `extract` call, on
+/// that caller's thread. Element and attribute names arrive lowercased from libxml2's HTML
+/// parser; attribute values arrive entity-decoded and converted to UTF-8.
+final class LinkCollector {
+    typealias Attributes = UnsafeMutablePointer<UnsafePointer<xmlChar>?>
+
+    private let maxLinks: Int
+    /// The parser feeding this collector, stopped once `maxLinks` is exceeded. Set by the owner.
+    var parserContext: htmlParserCtxtPtr?
+
+    private var links: [ExtractedLink] = []
+    private var baseHref: String?
+    private var sawBaseHref = false
+    private var robots = MetaRobotsDirectives()
+    private var truncated = false
+
+    init(maxLinks: Int) {
+        self.maxLinks = maxLinks
+    }
+
+    /// Forgets the previous document. Call before parsing a new one.
+    func beginDocument() {
+        links = []
+        baseHref = nil
+        sawBaseHref = false
+        robots = MetaRobotsDirectives()
+        truncated = false
+    }
+
+    /// Hands out what the current document produced.
+    func finishDocument() -> ExtractedLinks {
+        let result = ExtractedLinks(
+            baseHref: baseHref, links: links, metaNoFollow: robots.noFollow,
+            metaNoIndex: robots.noIndex, truncated: truncated)
+        links = []
+        return result
+    }
+
+    /// SAX `startElement`: `attributes` is libxml2's NULL-terminated name/value array, where a
+    /// value is NULL for a bare attribute (`<a href>`).
+    func startElement(name: UnsafePointer<xmlChar>?, attributes: Attributes?) {
+        guard let name, let attributes, !truncated else { return }
+        switch name[0] {
+        case UInt8(ascii: "a"):
+            if name[1] == 0 || HTMLBytes.cString(name, equals: "area") {
+                addAttribute("href", of: attributes, as: .page)
+            }
+        case UInt8(ascii: "b"):
+            if !sawBaseHref, HTMLBytes.cString(name, equals: "base") { recordBase(attributes) }
+        case UInt8(ascii: "f"):
+            if HTMLBytes.cString(name, equals: "frame") { addAttribute("src", of: attributes, as: .page) }
+        case UInt8(ascii: "i"):
+            if HTMLBytes.cString(name, equals: "img") {
+                addImage(attributes)
+            } else if HTMLBytes.cString(name, equals: "iframe") {
+                addAttribute("src", of: attributes, as: .page)
+            }
+        case UInt8(ascii: "m"):
+            if HTMLBytes.cString(name, equals: "meta") { readMeta(attributes) }
+        case UInt8(ascii: "s"):
+            if HTMLBytes.cString(name, equals: "source"), let srcset = value(of: "srcset", in: attributes) {
+                addSrcset(srcset)
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: - Elements
+
+    private func addAttribute(_ attribute: StaticString, of attributes: Attributes, as kind: LinkKind) {
+        if let value = value(of: attribute, in: attributes) {
+            addReference(HTMLBytes.bytes(ofCString: value), kind: kind)
+        }
+    }
+
+    /// `img`: `src` and every `srcset` candidate, in attribute order.
+    private func addImage(_ attributes: Attributes) {
+        var index = 0
+        while let attribute = attributes[index] {
+            if let value = attributes[index + 1] {
+                if HTMLBytes.cString(attribute, equals: "src") {
+                    addReference(HTMLBytes.bytes(ofCString: value), kind: .image)
+                } else if HTMLBytes.cString(attribute, equals: "srcset") {
+                    addSrcset(value)
+                }
+            }
+            index += 2
+        }
+    }
+
+    private func addSrcset(_ value: UnsafePointer<xmlChar>) {
+        Srcset.forEachCandidateURL(in: HTMLBytes.bytes(ofCString: value)) { url in
+            addReference(url, kind: .image)
+        }
+    }
+
+    /// `base`: only the first element with a non-blank `href` counts (a blank one resolves to
+    /// the document URL, which is what having no base means).
+    private func recordBase(_ attributes: Attributes) {
+        guard let href = value(of: "href", in: attributes) else { return }
+        let trimmed = HTMLBytes.trimmingASCIIWhitespace(HTMLBytes.bytes(ofCString: href))
+        guard !trimmed.isEmpty else { return }
+        sawBaseHref = true
+        baseHref = String(decoding: trimmed, as: UTF8.self)
+    }
+
+    /// `meta`: `http-equiv="refresh"` targets and `name="robots"` directives.
+    private func readMeta(_ attributes: Attributes) {
+        var httpEquiv: UnsafePointer<xmlChar>?
+        var metaName: UnsafePointer<xmlChar>?
+        var content: UnsafePointer<xmlChar>?
+        var index = 0
+        while let attribute = attributes[index] {
+            let value = attributes[index + 1]
+            if HTMLBytes.cString(attribute, equals: "content") {
+                content = value
+            } else if HTMLBytes.cString(attribute, equals: "name") {
+                metaName = value
+            } else if HTMLBytes.cString(attribute, equals: "http-equiv") {
+                httpEquiv = value
+            }
+            index += 2
+        }
+        guard let content else { return }
+        let contentBytes = HTMLBytes.bytes(ofCString: content)
+        if let httpEquiv, Self.trimmedValue(httpEquiv, equalsIgnoringCase: "refresh"),
+            let target = MetaRefresh.targetURL(in: contentBytes)
+        {
+            addReference(target, kind: .page)
+        }
+        if let metaName, Self.trimmedValue(metaName, equalsIgnoringCase: "robots") {
+            robots.add(content: contentBytes)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Keeps `bytes` as a reference unless it is blank or fragment-only; stops the parser once
+    /// more than `maxLinks` references were found.
+    private func addReference(_ bytes: UnsafeBufferPointer<UInt8>, kind: LinkKind) {
+        let trimmed = HTMLBytes.trimmingASCIIWhitespace(bytes)
+        guard let first = trimmed.first, first != UInt8(ascii: "#"), !truncated else { return }
+        guard links.count < maxLinks else {
+            truncated = true
+            if let parserContext { xmlStopParser(parserContext) }
+            return
+        }
+        links.append(ExtractedLink(reference: String(decoding: trimmed, as: UTF8.self), kind: kind))
+    }
+
+    /// The value of the first attribute called `attribute`, if it has one.
+    @inline(__always)
+    private func value(of attribute: StaticString, in attributes: Attributes) -> UnsafePointer<xmlChar>? {
+        var index = 0
+        while let name = attributes[index] {
+            if HTMLBytes.cString(name, equals: attribute) { return attributes[index + 1] }
+            index += 2
+        }
+        return nil
+    }
+
+    private static func trimmedValue(_ value: UnsafePointer<xmlChar>, equalsIgnoringCase literal: StaticString) -> Bool {
+        HTMLBytes.equalsIgnoringASCIICase(
+            HTMLBytes.trimmingASCIIWhitespace(HTMLBytes.bytes(ofCString: value)), literal)
+    }
+}

@@ -1,0 +1,166 @@
+import CLibXML2
+
+/// Pulls links out of HTML documents with libxml2's HTML parser in SAX mode: no DOM is built,
+/// only `startElement` events are handled (see ``LinkCollector``).
+///
+/// One extractor owns one libxml2 parser context and reuses it for every document, so it is
+/// not thread-safe: give each worker thread its own extractor and call it only from there.
+/// Call ``initializeLibrary()`` once, from the main thread, before the first extractor runs.
+public final class LinkExtractor {
+    /// Parser options: recover from any error, never touch the network, never report.
+    /// HTML_PARSE_HUGE stays off so libxml2's size limits on single tokens apply.
+    private static let parserOptions = Int32(
+        HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue
+            | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue)
+
+    /// The context's name dictionary interns every distinct element and attribute name it
+    /// meets, across documents. Past this many entries (garbage input invents names) the
+    /// context is replaced so that memory stays bounded on long crawls.
+    private static let dictionaryEntryLimit = 20_000
+    /// Likewise for the open-element stack, which keeps the capacity of the deepest nesting
+    /// seen (a nesting bomb leaves megabytes behind).
+    private static let elementStackLimit: Int32 = 4_096
+
+    /// The parser context, or nil if libxml2 could not allocate one (then `extract` retries).
+    private var context: htmlParserCtxtPtr?
+    /// Receives the SAX events; the context's `userData` points at it, unretained: the
+    /// extractor keeps it alive for as long as the context exists.
+    private let collector: LinkCollector
+    /// Whether libxml2 can decode a charset label, by label as the server sent it.
+    private var encodingLabelIsKnown: [String: Bool] = [:]
+    /// Servers send few distinct labels; the cache is dropped if garbage ones pile up.
+    private static let encodingCacheLimit = 256
+
+    /// Sets libxml2 up for parsing on any thread and routes its global error output to
+    /// nowhere (errors of a parse are never printed; callers see only what was extracted).
+    /// Call once, from the main thread, before any extractor runs. Later calls do nothing.
+    public static func initializeLibrary() {
+        _ = libraryInitialization
+    }
+
+    /// Runs once per process (Swift's lazy static initialization is thread-safe).
+    private static let libraryInitialization: Void = {
+        xmlInitParser()
+        xmlThrDefSetStructuredErrorFunc(nil, ignoreError)
+        silenceErrorsOnCurrentThread()
+    }()
+
+    /// Creates an extractor that keeps at most `maxLinks` links per document (then stops
+    /// parsing that document and reports it as truncated). Any thread may create one; it is
+    /// then used on one thread at a time.
+    public init(maxLinks: Int = 10_000) {
+        precondition(maxLinks >= 0, "maxLinks must not be negative")
+        collector = LinkCollector(maxLinks: maxLinks)
+        context = makeContext()
+    }
+
+    deinit {
+        if let context { htmlFreeParserCtxt(context) }
+    }
+
+    /// Parses an HTML document. `encoding` is the charset name from the HTTP header if any
+    /// (e.g. "utf-8", "Shift_JIS", "iso-8859-1"). When it is nil or unknown to libxml2, a body
+    /// that is valid non-ASCII UTF-8 is read as UTF-8 (see ``UTF8Sniffer``); otherwise libxml2
+    /// sniffs (BOM, `<meta charset>`, `<meta http-equiv="content-type">`, else ISO-8859-1).
+    /// Not thread-safe: one extractor per thread. Never writes to stderr, whatever the input.
+    public func extract(_ body: UnsafeRawBufferPointer, encoding: String?) -> ExtractedLinks {
+        collector.beginDocument()
+        guard !body.isEmpty, let context = contextForNextDocument() else {
+            return collector.finishDocument()
+        }
+        let label = knownEncoding(encoding)
+        if NULByteScrubber.needsScrubbing(body, label: label) {
+            NULByteScrubber.replacingNULs(in: body).withUnsafeBytes { parse($0, label: label, with: context) }
+        } else {
+            parse(body, label: label, with: context)
+        }
+        return collector.finishDocument()
+    }
+
+    /// Runs libxml2 over `body` (non-empty), feeding `collector`.
+    private func parse(_ body: UnsafeRawBufferPointer, label: String?, with context: htmlParserCtxtPtr) {
+        guard let bytes = body.baseAddress else { return }
+        let declared = label ?? (UTF8Sniffer.isNonASCIIUTF8(body) ? "UTF-8" : nil)
+        // libxml2 takes an Int32 length; anything beyond 2 GiB is not parsed.
+        let length = Int32(clamping: body.count)
+        Self.silenceErrorsOnCurrentThread()
+        let document = htmlCtxtReadMemory(
+            context, bytes.assumingMemoryBound(to: CChar.self), length, nil, declared, Self.parserOptions)
+        // Without tree-building SAX callbacks there is no document, but free one if it shows up.
+        if let document { xmlFreeDoc(document) }
+        // Drop the context's copy of the body now rather than at the next document.
+        htmlCtxtReset(context)
+    }
+
+    /// Convenience for `extract(_:encoding:)` on an array.
+    public func extract(_ body: [UInt8], encoding: String?) -> ExtractedLinks {
+        body.withUnsafeBytes { extract($0, encoding: encoding) }
+    }
+
+    // MARK: - Encodings
+
+    /// `label` if libxml2 has a converter for it, else nil. Answers are cached: asking
+    /// libxml2 opens (and here closes again) an iconv converter for non-built-in charsets.
+    private func knownEncoding(_ label: String?) -> String? {
+        guard let label else { return nil }
+        if let known = encodingLabelIsKnown[label] { return known ? label : nil }
+        let handler = xmlFindCharEncodingHandler(label)
+        if let handler { xmlCharEncCloseFunc(handler) }
+        if encodingLabelIsKnown.count >= Self.encodingCacheLimit { encodingLabelIsKnown.removeAll() }
+        encodingLabelIsKnown[label] = handler != nil
+        return handler != nil ? label : nil
+    }
+
+    // MARK: - Parser context
+
+    /// The context to parse with, replaced first if an earlier document made it grow large.
+    private func contextForNextDocument() -> htmlParserCtxtPtr? {
+        if let current = context,
+            xmlDictSize(current.pointee.dict) > Self.dictionaryEntryLimit
+                || current.pointee.nameMax > Self.elementStackLimit
+        {
+            htmlFreeParserCtxt(current)
+            context = nil
+        }
+        if context == nil { context = makeContext() }
+        return context
+    }
+
+    /// A fresh HTML parser context whose SAX handler only reports element starts, to
+    /// `collector`.
+    private func makeContext() -> htmlParserCtxtPtr? {
+        guard let context = htmlNewParserCtxt() else { return nil }
+        guard let handler = context.pointee.sax else {
+            htmlFreeParserCtxt(context)
+            return nil
+        }
+        var sax = htmlSAXHandler()
+        sax.initialized = 1
+        sax.startElement = startElementTrampoline
+        handler.pointee = sax
+        context.pointee.userData = Unmanaged.passUnretained(collector).toOpaque()
+        collector.parserContext = context
+        return context
+    }
+
+    // MARK: - Errors
+
+    /// Routes this thread's libxml2 errors (including those raised outside any parser
+    /// context, such as charset conversion failures) to ``ignoreError``. Thread-local in
+    /// libxml2, hence repeated per parse: cheap, and covers threads that touched libxml2
+    /// before ``initializeLibrary()``.
+    private static func silenceErrorsOnCurrentThread() {
+        xmlSetStructuredErrorFunc(nil, ignoreError)
+    }
+}
+
+/// SAX `startElement`, forwarded to the collector that `userData` points at.
+private func startElementTrampoline(
+    _ userData: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?,
+    _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+) {
+    Unmanaged<LinkCollector>.fromOpaque(userData!).takeUnretainedValue().startElement(name: name, attributes: attributes)
+}
+
+/// libxml2 structured error handler that drops the error.
+private func ignoreError(_ userData: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {}

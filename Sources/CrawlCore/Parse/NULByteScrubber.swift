@@ -1,0 +1,49 @@
+/// Works around libxml2 2.9's handling of NUL bytes: a NUL in text or in an attribute value
+/// makes its HTML parser drop the rest of the document. The HTML standard only asks for the
+/// NUL itself to be ignored or replaced, so before parsing, NULs become spaces.
+///
+/// Only for charsets where a NUL byte is a NUL character: UTF-16 and UTF-32 documents are
+/// full of NUL bytes and are left alone. Pure functions; callable from any thread.
+enum NULByteScrubber {
+    /// Whether `body` (to be decoded as `label`, or sniffed when nil) has NUL bytes that
+    /// should be replaced before parsing.
+    static func needsScrubbing(_ body: UnsafeRawBufferPointer, label: String?) -> Bool {
+        containsNUL(body) && !mayBeWideEncoding(body, label: label)
+    }
+
+    /// A copy of `body` with every NUL byte replaced by a space.
+    static func replacingNULs(in body: UnsafeRawBufferPointer) -> [UInt8] {
+        var copy = Array(body)
+        for index in copy.indices where copy[index] == 0 { copy[index] = 0x20 }
+        return copy
+    }
+
+    /// Scans eight bytes at a time for a zero byte.
+    static func containsNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            // Classic "has a zero byte" test: exact, no false positives.
+            if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 { return true }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] == 0 { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// UTF-16/UTF-32 by label (`utf-16le`, `UCS-2`, `utf-32`...) or by byte order mark.
+    private static func mayBeWideEncoding(_ body: UnsafeRawBufferPointer, label: String?) -> Bool {
+        if let label {
+            let lowered = label.lowercased()
+            if lowered.contains("16") || lowered.contains("32") || lowered.contains("ucs") { return true }
+        }
+        guard body.count >= 2 else { return false }
+        let first = body[0]
+        let second = body[1]
+        if (first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF) { return true }
+        return body.count >= 4 && first == 0 && second == 0 && body[2] == 0xFE && body[3] == 0xFF
+    }
+}
