@@ -39,6 +39,7 @@ struct StartCommand: AsyncParsableCommand {
         for seed in seeds where !settings.allowedHosts.contains(seed.host) { settings.allowedHosts.append(seed.host) }
         settings = options.applied(to: settings)
         let logger = CommandSupport.makeLogger(quiet: options.quiet)
+        _ = try BodyStore(root: settings.outputDirectory)  // a bad --out fails before a job exists
         let store = try await SQLiteJobStore(path: database.db, mode: .create)
         do {
             _ = try await store.createJob(seeds: seeds, settings: settings)

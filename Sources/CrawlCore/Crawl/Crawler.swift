@@ -82,6 +82,9 @@ public final class Crawler: Sendable {
         let seconds = MonotonicClock.now - startedAt
         let fatalError = fatal.withLock { $0 }
         if fatalError != nil { endReason = "error" }
+        // Claimed but never fetched (a limit, a stop, a host whose robots.txt stayed unavailable):
+        // back to the frontier now rather than at the next start, so stats show them queued.
+        _ = try? await store.requeueInterrupted()
         let report = counters.withLock { RunReport(counters: $0, endReason: endReason, seconds: seconds) }
         try? await store.endRun(runID, summary: RunSummary(
             endedAt: MonotonicClock.wallNow, endReason: endReason, fetched: report.fetched, newURLs: report.newURLs,

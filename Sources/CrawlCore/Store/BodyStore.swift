@@ -11,7 +11,7 @@ public final class BodyStore: Sendable {
         case io(path: String, errno: Int32)
         public var description: String {
             switch self {
-            case let .io(path, code): return "cannot write \(path): \(String(cString: strerror(code)))"
+            case let .io(path, code): return "cannot write to \(path): \(String(cString: strerror(code)))"
             }
         }
         /// True when the disk is full or over quota: the run must stop, not fail the URL.
@@ -21,11 +21,25 @@ public final class BodyStore: Sendable {
         }
     }
 
-    /// Creates the output directories if needed.
-    public init(root: String) throws {
+    /// Creates the output directories if needed; fails with a one-line reason if it cannot.
+    public init(root: String) throws(Failure) {
         self.root = root
         self.tmpDirectory = root + "/tmp"
-        try FileManager.default.createDirectory(atPath: tmpDirectory, withIntermediateDirectories: true)
+        try Self.makeDirectories(tmpDirectory)
+    }
+
+    /// `mkdir -p`.
+    static func makeDirectories(_ path: String) throws(Failure) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .io(path: prefix, errno: errno) }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .io(path: path, errno: ENOTDIR)
+        }
+        guard access(path, W_OK) == 0 else { throw .io(path: path, errno: errno) }
     }
 
     /// Removes temp files left by an interrupted run. Call before any worker writes.

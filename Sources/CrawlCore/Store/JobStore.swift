@@ -13,9 +13,10 @@ public protocol JobStore: AnyObject, Sendable {
     /// Replaces the stored settings (a `resume` that changes options).
     func updateSettings(_ settings: CrawlSettings) async throws
 
-    /// Puts every URL left `in_flight` by an interrupted run back to `queued`; returns how many.
+    /// Puts every URL left `in_flight` back to `queued`; returns how many. Called when a run
+    /// starts (rows of an interrupted run) and when it ends (claimed URLs it did not fetch).
     func requeueInterrupted() async throws -> Int
-    /// Records the start of a run; returns its id.
+    /// Records the start of a run (and marks runs that never ended as interrupted); returns its id.
     func beginRun(command: String, pid: Int32, startedAt: Double) async throws -> Int64
     /// Records the end of a run and its counters.
     func endRun(_ id: Int64, summary: RunSummary) async throws

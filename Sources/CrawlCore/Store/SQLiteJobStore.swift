@@ -131,23 +131,20 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
 
     public func requeueInterrupted() async throws -> Int {
         try await thread.run { _ in
-            try self.connection.transaction { () throws(StoreError) in
-                try self.connection.cached("UPDATE urls SET state = 'queued' WHERE state = 'in_flight'").run()
-                let requeued = self.connection.changes
-                // A run that never recorded its end was interrupted (crash, kill -9).
-                try self.connection.cached("""
-                    UPDATE runs SET end_reason = 'interrupted' WHERE end_reason IS NULL
-                    """).run()
-                return requeued
-            }
+            try self.connection.cached("UPDATE urls SET state = 'queued' WHERE state = 'in_flight'").run()
+            return self.connection.changes
         }
     }
 
     public func beginRun(command: String, pid: Int32, startedAt: Double) async throws -> Int64 {
         try await thread.run { _ in
-            try self.connection.cached("INSERT INTO runs (command, started_at, pid) VALUES (?, ?, ?)")
-                .run([.text(command), .double(startedAt), .int(Int64(pid))])
-            return self.connection.lastInsertRowID
+            try self.connection.transaction { () throws(StoreError) in
+                // A run that never recorded its end was interrupted (crash, kill -9).
+                try self.connection.cached("UPDATE runs SET end_reason = 'interrupted' WHERE end_reason IS NULL").run()
+                try self.connection.cached("INSERT INTO runs (command, started_at, pid) VALUES (?, ?, ?)")
+                    .run([.text(command), .double(startedAt), .int(Int64(pid))])
+                return self.connection.lastInsertRowID
+            }
         }
     }
 
