@@ -30,22 +30,19 @@ enum Main {
         }
     }
 
-    /// Usage errors exit 2 with ArgumentParser's message; other errors print one line and exit 1.
+    /// Usage errors print one line and exit 2; other errors print one line and exit 1.
     static func exit(withError error: Error) -> Never {
         let code = CrawlCommand.exitCode(for: error)
         if code == .validationFailure {
-            let message = CrawlCommand.fullMessage(for: error)
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            // One line: the reason. `crawl SUBCOMMAND --help` has the rest.
+            let message = CrawlCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid usage"
+            FileHandle.standardError.write(Data("crawl: error: \(message)\n".utf8))
             Foundation.exit(2)
         }
-        if error is ExitCode || code == .success || CrawlCommand.fullMessage(for: error).isEmpty || isHelpRequest(error) {
+        if error is ExitCode || code == .success {  // --help, --version, or an exit code chosen by run()
             CrawlCommand.exit(withError: error)
         }
         FileHandle.standardError.write(Data("crawl: error: \(error)\n".utf8))
-        Foundation.exit(code.rawValue == 0 ? 1 : (code == .failure ? 1 : code.rawValue))
-    }
-
-    private static func isHelpRequest(_ error: Error) -> Bool {
-        CrawlCommand.exitCode(for: error) == .success
+        Foundation.exit(1)
     }
 }

@@ -140,6 +140,13 @@ import Testing
         #expect(end.endReason == "limit")
     }
 
+    @Test func maxPagesHoldsAcrossHostsInOnePlan() {
+        let urls = (1...4).map { Self.url($0, host: 1) } + (5...8).map { Self.url($0, host: 2) } + (9...12).map { Self.url($0, host: 3) }
+        var state = Self.ready(Self.limits(perHost: 10, maxPages: 5), hosts: [1, 2, 3], urls: urls)
+        let plan = state.plan(now: 0)
+        #expect(Self.fetched(plan).count == 5)
+    }
+
     @Test func drainedOnlyWhenEverythingIsCommitted() {
         var state = Self.ready(Self.limits(), hosts: [1], urls: [Self.url(1, host: 1)])
         state.claimed([], for: [ClaimRequest(hostID: 1, limit: 1)], generations: [1: 0])

@@ -52,10 +52,9 @@ struct SchedulerState {
         var plan = SchedulerPlan()
         var wake = Double.infinity
         let count = hosts.count
-        let blocked = stopping || pagesLimitReached
         for step in 0..<count {
             let i = (cursor + step) % count
-            planHost(i, now: now, blocked: blocked, plan: &plan, wake: &wake)
+            planHost(i, now: now, plan: &plan, wake: &wake)
         }
         if count > 0 { cursor = (cursor + 1) % count }
         if wake.isFinite { plan.wakeAt = wake }
@@ -74,7 +73,11 @@ struct SchedulerState {
         return plan
     }
 
-    private mutating func planHost(_ i: Int, now: Double, blocked: Bool, plan: inout SchedulerPlan, wake: inout Double) {
+    /// No fetch may start: a stop was requested or --max-pages is (or will be, with what is in
+    /// flight) reached. Checked before every dispatch, since each one moves the count.
+    private var blocked: Bool { stopping || pagesLimitReached }
+
+    private mutating func planHost(_ i: Int, now: Double, plan: inout SchedulerPlan, wake: inout Double) {
         var host = hosts[i]
         defer { hosts[i] = host }
         let hasWork = !host.ready.isEmpty || !host.exhausted
@@ -120,7 +123,6 @@ struct SchedulerState {
                 activeFetches += 1
                 uncommitted += 1
                 plan.actions.append(.fetch(next))
-                if pagesLimitReached { break }
             }
         }
         if !host.exhausted && !host.refilling && host.ready.count <= limits.readyPerHost / 2 {

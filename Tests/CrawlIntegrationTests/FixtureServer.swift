@@ -1,0 +1,109 @@
+import Foundation
+
+/// Tests/Fixtures/site_server.py, running: a deterministic site on 127.0.0.<firstIP>… and one
+/// shared port, its manifest, and its request log. Stop it with ``stop()`` (in a `defer`).
+final class FixtureServer: Sendable {
+    let process: ChildProcess
+    let port: Int
+    let hosts: [String]
+    let seed: String
+    let manifest: SiteManifest
+    let logPath: String
+
+    struct Options: Sendable {
+        var hosts = 2
+        var firstIP: Int
+        var pages = 20
+        var images = 6
+        var delayMS = 0
+        var slowSleep = 0.2
+        var seedRandom = 1
+    }
+
+    struct StartupLine: Decodable {
+        let port: Int
+        let hosts: [String]
+        let seed: String
+    }
+
+    /// Starts the server in `directory` and waits for its startup line (at most 20 s).
+    init(_ options: Options, in directory: String) async throws {
+        logPath = directory + "/requests.jsonl"
+        let manifestPath = directory + "/manifest.json"
+        let arguments = [
+            "python3", IntegrationEnvironment.fixtureScript,
+            "--hosts", "\(options.hosts)", "--first-ip", "\(options.firstIP)", "--port", "0",
+            "--pages", "\(options.pages)", "--images", "\(options.images)", "--delay-ms", "\(options.delayMS)",
+            "--slow-sleep", "\(options.slowSleep)", "--seed-random", "\(options.seedRandom)",
+            "--log", logPath, "--manifest", manifestPath,
+        ]
+        let process = try ChildProcess(
+            executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "site-server")
+        let deadline = Date().addingTimeInterval(20)
+        var line: String?
+        while Date() < deadline {
+            let text = process.stdout
+            if let newline = text.firstIndex(of: "\n") {
+                line = String(text[..<newline])
+                break
+            }
+            if let exit = process.exited {
+                throw SetupError("site_server.py ended (\(exit)) before it was ready: \(process.stderr)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard let line else {
+            process.terminate()
+            throw SetupError("site_server.py printed no startup line within 20 s: \(process.stderr)")
+        }
+        do {
+            let startup = try JSONDecoder().decode(StartupLine.self, from: Data(line.utf8))
+            self.port = startup.port
+            self.hosts = startup.hosts
+            self.seed = startup.seed
+            self.manifest = try SiteManifest.load(manifestPath)
+        } catch {
+            process.terminate()
+            throw SetupError("site_server.py startup: \(error); line: \(line)")
+        }
+        self.process = process
+    }
+
+    func stop() {
+        process.terminate()
+    }
+
+    /// `--allow-host` for every served host but the seed's.
+    var allowOtherHosts: [String] {
+        hosts.dropFirst().flatMap { ["--allow-host", $0] }
+    }
+
+    /// Every request logged so far (a line still being written is skipped).
+    func requests() -> [LoggedRequest] {
+        guard let data = FileManager.default.contents(atPath: logPath) else { return [] }
+        let decoder = JSONDecoder()
+        var requests: [LoggedRequest] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            if let request = try? decoder.decode(LoggedRequest.self, from: Data(line)) { requests.append(request) }
+        }
+        return requests
+    }
+
+    /// How many requests the log holds (cheap: counts lines).
+    func requestCount() -> Int {
+        guard let data = FileManager.default.contents(atPath: logPath) else { return 0 }
+        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    }
+
+    /// Waits until the log holds at least `count` requests, or `process` ends, or `seconds` pass.
+    /// Returns the count reached.
+    func waitForRequests(_ count: Int, while process: ChildProcess, seconds: Double) async -> Int {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let now = requestCount()
+            if now >= count || process.exited != nil { return now }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return requestCount()
+    }
+}
