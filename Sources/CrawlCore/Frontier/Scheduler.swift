@@ -79,6 +79,10 @@ public struct SchedulerLimits: Sendable {
     /// URLs kept ready in memory per host (bounded, whatever the frontier's size).
     public var readyPerHost: Int
     /// How many robots.txt failures of one host are retried in this run before it is deferred.
+    /// The time kept between two dispatches to one host: `delay` plus a margin (2%, at most 2 ms)
+    /// for the jitter between dispatch and the request reaching the wire, so that the server never
+    /// sees two request starts closer than `delay`.
+    public var spacing: Double { delay > 0 ? delay + min(0.002, delay * 0.02) : 0 }
     public var robotsAttempts: Int = 3
     public var robotsRetryBase: Double = 5
 

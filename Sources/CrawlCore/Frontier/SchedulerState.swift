@@ -96,7 +96,7 @@ struct SchedulerState {
                 if now >= host.nextAllowedAt {
                     host.robots = .fetching
                     host.inFlight += 1
-                    host.nextAllowedAt = now + limits.delay
+                    host.nextAllowedAt = now + limits.spacing
                     activeFetches += 1
                     uncommitted += 1
                     plan.actions.append(.fetchRobots(hostID: host.id, origin: host.origin))
@@ -119,7 +119,7 @@ struct SchedulerState {
                 }
                 host.ready.removeFirst()
                 host.inFlight += 1
-                if limits.delay > 0 { host.nextAllowedAt = now + limits.delay }
+                if limits.delay > 0 { host.nextAllowedAt = now + limits.spacing }
                 activeFetches += 1
                 uncommitted += 1
                 plan.actions.append(.fetch(next))
