@@ -2,6 +2,26 @@ import ArgumentParser
 import CrawlCore
 import Foundation
 
+/// Limits of this run only (not stored with the job): what a cron job sets.
+struct RunOptions: ParsableArguments {
+    @Option(name: .customLong("max-duration"), help: "Stop starting fetches after this long (90s, 14m, 2h); in-flight ones finish.")
+    var maxDuration: String?
+
+    @Option(name: .customLong("max-fetches"), help: "Stop after N fetches in this run.")
+    var maxFetches: Int?
+
+    func validate() throws {
+        if let maxDuration, DurationText.seconds(maxDuration) == nil {
+            throw ValidationError("--max-duration takes a duration such as 90s, 14m or 2h, not '\(maxDuration)'")
+        }
+        if let maxFetches, maxFetches < 1 { throw ValidationError("--max-fetches must be at least 1") }
+    }
+
+    var budget: RunBudget {
+        RunBudget(maxDuration: maxDuration.flatMap(DurationText.seconds), maxFetches: maxFetches)
+    }
+}
+
 /// `--db`, shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The crawl database (SQLite).")
@@ -48,8 +68,14 @@ struct CrawlOptions: ParsableArguments {
     @Flag(name: .customLong("ignore-robots"), help: "Do not fetch or obey robots.txt.")
     var ignoreRobots = false
 
-    @Flag(name: .shortAndLong, help: "Only warnings and errors.")
+    @Option(name: .customLong("revisit-after"), help: "Fetch done URLs again once this old (90s, 14m, 2h, 7d), with conditional requests.")
+    var revisitAfter: String?
+
+    @Flag(name: .shortAndLong, help: "Only warnings, errors and the end-of-run summary line.")
     var quiet = false
+
+    @Option(name: .customLong("log-file"), help: "Append the log to this file instead of stderr; reopened on SIGHUP (logrotate).")
+    var logFile: String?
 
     /// `settings` with every option that was given applied.
     func applied(to base: CrawlSettings) -> CrawlSettings {
@@ -68,6 +94,7 @@ struct CrawlOptions: ParsableArguments {
         if let maxBody { settings.maxBodyBytes = maxBody }
         if noImages { settings.fetchImages = false }
         if ignoreRobots { settings.obeyRobots = false }
+        if let revisitAfter { settings.revisitAfter = DurationText.seconds(revisitAfter) ?? -1 }
         return settings
     }
 
@@ -76,6 +103,7 @@ struct CrawlOptions: ParsableArguments {
             throw ValidationError("--allow-host takes a host name such as example.org or 127.0.0.1:8080, not '\(host)'")
         }
         if let message = applied(to: CrawlSettings()).validationError() { throw ValidationError(message) }
+        if let logFile, logFile.isEmpty { throw ValidationError("--log-file needs a path") }
     }
 
     static func absolutePath(_ path: String) -> String {

@@ -14,13 +14,19 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var options: CrawlOptions
+    @OptionGroup var run: RunOptions
 
     func validate() throws {
         try options.validateRanges()
     }
 
     func run() async throws {
-        let logger = CommandSupport.makeLogger(quiet: options.quiet)
+        // No job here: say so without leaving a lock file behind.
+        guard FileManager.default.fileExists(atPath: database.db) else { throw StoreError.noJob(path: database.db) }
+        let lock = try CommandSupport.lock(database: database.db)
+        defer { lock.release() }
+        let (logger, hangup) = try CommandSupport.makeLogger(options: options)
+        defer { hangup?.cancel() }
         let store = try await SQLiteJobStore(path: database.db, mode: .open)
         let settings: CrawlSettings
         do {
@@ -32,6 +38,7 @@ struct ResumeCommand: AsyncParsableCommand {
             await store.close()
             throw error
         }
-        try await CommandSupport.runCrawl(store: store, settings: settings, command: "resume", logger: logger, quiet: options.quiet)
+        try await CommandSupport.runCrawl(
+            store: store, settings: settings, command: "resume", logger: logger, options: options, budget: run.budget)
     }
 }

@@ -14,6 +14,7 @@ struct StartCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var options: CrawlOptions
+    @OptionGroup var run: RunOptions
 
     func validate() throws {
         if urls.isEmpty { throw ValidationError("give at least one seed URL") }
@@ -38,7 +39,10 @@ struct StartCommand: AsyncParsableCommand {
         settings.allowedHosts = []
         for seed in seeds where !settings.allowedHosts.contains(seed.host) { settings.allowedHosts.append(seed.host) }
         settings = options.applied(to: settings)
-        let logger = CommandSupport.makeLogger(quiet: options.quiet)
+        let lock = try CommandSupport.lock(database: database.db)
+        defer { lock.release() }
+        let (logger, hangup) = try CommandSupport.makeLogger(options: options)
+        defer { hangup?.cancel() }
         _ = try BodyStore(root: settings.outputDirectory)  // a bad --out fails before a job exists
         let store = try await SQLiteJobStore(path: database.db, mode: .create)
         do {
@@ -48,6 +52,7 @@ struct StartCommand: AsyncParsableCommand {
             throw error
         }
         logger.info("job created in \(database.db): \(seeds.count) seed(s), hosts \(settings.allowedHosts.joined(separator: " "))")
-        try await CommandSupport.runCrawl(store: store, settings: settings, command: "start", logger: logger, quiet: options.quiet)
+        try await CommandSupport.runCrawl(
+            store: store, settings: settings, command: "start", logger: logger, options: options, budget: run.budget)
     }
 }

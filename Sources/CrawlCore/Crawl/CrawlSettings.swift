@@ -22,6 +22,8 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     /// Largest body accepted (decoded bytes); larger transfers are aborted and recorded as too_large.
     public var maxBodyBytes: Int = 50 * 1024 * 1024
     public var fetchImages: Bool = true
+    /// Done URLs become due again this many seconds after their last fetch (nil: never).
+    public var revisitAfter: Double?
     public var obeyRobots: Bool = true
 
     public static let defaultUserAgent = "crawl/0.1 (+https://github.com/crawl/crawl)"
@@ -37,6 +39,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         if maxBodyBytes < 1 { return "--max-body must be at least 1 byte" }
         if let maxDepth, maxDepth < 0 { return "--max-depth must not be negative" }
         if let maxPages, maxPages < 1 { return "--max-pages must be at least 1" }
+        if let revisitAfter, !(revisitAfter > 0) { return "--revisit-after must be a positive duration" }
         if userAgent.isEmpty || userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) {
             return "--user-agent must be one non-empty line"
         }

@@ -18,8 +18,15 @@ public final class Crawler: Sendable {
     let fatal = Mutex<Error?>(nil)
     let wakeup = AsyncWakeup()
     let stopRequested = Atomic<Bool>(false)
+    /// Why a stop was requested: "signal" or "budget" (the first one wins).
+    let stopReason = Mutex<String?>(nil)
+    public let budget: RunBudget
+    /// Wall-clock start of this run: revisits only take URLs fetched before it.
+    let runStartedAtWall = MonotonicClock.wallNow
 
-    public init(store: any JobStore, settings: CrawlSettings, command: String, logger: Logger, progress: ProgressMode) {
+    public init(store: any JobStore, settings: CrawlSettings, command: String, logger: Logger, progress: ProgressMode,
+                budget: RunBudget = RunBudget()) {
+        self.budget = budget
         self.store = store
         self.settings = settings
         self.command = command
@@ -28,7 +35,9 @@ public final class Crawler: Sendable {
     }
 
     /// Asks the run to stop: no new fetches start; in-flight ones finish and are committed.
-    public func requestStop() {
+    /// `reason` ("signal", "budget") is recorded as the run's end reason.
+    public func requestStop(reason: String = "signal") {
+        stopReason.withLock { if $0 == nil { $0 = reason } }
         stopRequested.store(true, ordering: .relaxed)
         wakeup.signal()
     }
@@ -71,9 +80,18 @@ public final class Crawler: Sendable {
             }
             let reporter = ProgressReporter(mode: progressMode, logger: logger)
             background.addTask { await reporter.run(crawler: self, scheduler: scheduler, startedAt: startedAt) }
+            if let maxDuration = budget.maxDuration {
+                // Cancelled with the group once the run ends; until then, it ends the run at the budget.
+                background.addTask {
+                    try? await Task.sleep(nanoseconds: UInt64(maxDuration * 1e9))
+                    if !Task.isCancelled { self.requestStop(reason: "budget") }
+                }
+            }
             endReason = await mainLoop(scheduler: scheduler, pipeline: pipeline)
             writer.close()
             reporter.stop()
+            // Ends the budget timer and the reporter; the writer ignores cancellation and drains.
+            background.cancelAll()
             await background.waitForAll()
         }
         fetcher.shutdown()
@@ -119,7 +137,9 @@ public final class Crawler: Sendable {
                     group.addTask { await pipeline.refill(requests, generations: generations) }
                 }
                 if plan.finished {
-                    return fatal.withLock { $0 != nil } ? "error" : plan.endReason
+                    if fatal.withLock({ $0 != nil }) { return "error" }
+                    if plan.endReason == "stopped" { return stopReason.withLock { $0 } ?? "signal" }
+                    return plan.endReason
                 }
                 if stopping && fatal.withLock({ $0 != nil }) && scheduler.snapshot.inFlight == 0 {
                     return "error"  // results that can no longer be committed will never free their slots
@@ -131,17 +151,23 @@ public final class Crawler: Sendable {
 
     private func committed(_ batch: ResultBatch, _ receipt: BatchReceipt, scheduler: Scheduler,
                            robotsLoader: @escaping @Sendable (HostRecord) -> RobotsStatus) {
-        var fetched = 0, errors = 0, bytes = 0
+        var delta = RunCounters()
         for result in batch.results {
-            if result.fetched { fetched += 1 }
-            if result.state == .failed { errors += 1 }
-            if result.state == .done { bytes += result.bytes ?? 0 }
+            if result.fetched { delta.fetched += 1 }
+            if result.state == .failed { delta.errors += 1 }
+            if result.state == .done { delta.bytes += result.bytes ?? 0 }
+            switch result.outcome {
+            case .new?: delta.newPages += 1
+            case .changed?: delta.changed += 1
+            case .unchanged?, .notModified?: delta.unchanged += 1
+            case .gone?: delta.gone += 1
+            case .error?, nil: break
+            }
         }
+        let fetched = delta.fetched
         let claimedHere = batch.results.count
         counters.withLock {
-            $0.fetched += fetched
-            $0.errors += errors
-            $0.bytes += bytes
+            $0.add(delta)
             $0.newURLs += receipt.newURLs
             $0.queuedEstimate += receipt.newURLs - claimedHere
         }
@@ -163,9 +189,11 @@ public final class Crawler: Sendable {
     }
 
     private func schedulerLimits() -> SchedulerLimits {
-        SchedulerLimits(
+        var limits = SchedulerLimits(
             concurrency: settings.concurrency, perHost: settings.perHost, delay: settings.delay,
             maxPages: settings.maxPages, readyPerHost: max(64, min(512, settings.perHost * 64)))
+        limits.maxFetchesThisRun = budget.maxFetches
+        return limits
     }
 
     private func fetcherConfiguration() -> FetcherConfiguration {
@@ -183,13 +211,39 @@ public final class Crawler: Sendable {
     static var workerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }
 
+/// Limits of one run (not stored with the job): the cron budget.
+public struct RunBudget: Sendable {
+    /// Stop starting fetches after this many seconds; in-flight ones finish (bounded by the timeout).
+    public var maxDuration: Double?
+    /// Stop after this many fetches in this run.
+    public var maxFetches: Int?
+    public init(maxDuration: Double? = nil, maxFetches: Int? = nil) {
+        self.maxDuration = maxDuration
+        self.maxFetches = maxFetches
+    }
+}
+
 /// Run-level counters, updated on each commit.
 struct RunCounters: Sendable {
     var fetched = 0
     var errors = 0
     var bytes = 0
     var newURLs = 0
+    var newPages = 0
+    var changed = 0
+    var unchanged = 0
+    var gone = 0
     var queuedEstimate = 0
+
+    mutating func add(_ other: RunCounters) {
+        fetched += other.fetched
+        errors += other.errors
+        bytes += other.bytes
+        newPages += other.newPages
+        changed += other.changed
+        unchanged += other.unchanged
+        gone += other.gone
+    }
 }
 
 /// How a run ended and what it did.
@@ -199,6 +253,11 @@ public struct RunReport: Sendable {
     public var errors: Int
     public var bytes: Int
     public var newURLs: Int
+    /// URLs fetched successfully for the first time; revisits that changed; revisits that did not (304 or same hash); gone (404/410).
+    public var newPages: Int
+    public var changed: Int
+    public var unchanged: Int
+    public var gone: Int
     public var seconds: Double
     public var pagesPerSecond: Double { seconds > 0 ? Double(fetched) / seconds : 0 }
 
@@ -208,6 +267,10 @@ public struct RunReport: Sendable {
         errors = counters.errors
         bytes = counters.bytes
         newURLs = counters.newURLs
+        newPages = counters.newPages
+        changed = counters.changed
+        unchanged = counters.unchanged
+        gone = counters.gone
         self.seconds = seconds
     }
 }

@@ -14,7 +14,12 @@ struct Pipeline: Sendable {
     let crawler: Crawler
 
     func fetch(_ url: ClaimedURL) async {
-        let response = await fetcher.fetch(FetchRequest(url: url.url))
+        var request = FetchRequest(url: url.url)
+        if let previous = url.previous {
+            if let etag = previous.etag { request.headers.append("If-None-Match: \(etag)") }
+            if let lastModified = previous.lastModified { request.headers.append("If-Modified-Since: \(lastModified)") }
+        }
+        let response = await fetcher.fetch(request)
         scheduler.transferFinished(hostID: url.hostID)
         if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
         let processor = self.processor
@@ -45,7 +50,10 @@ struct Pipeline: Sendable {
 
     func refill(_ requests: [ClaimRequest], generations: [Int64: Int]) async {
         do {
-            let claimed = try await crawler.store.claim(requests, now: MonotonicClock.wallNow)
+            let now = MonotonicClock.wallNow
+            // Revisit what was fetched before this run began, never what this run fetched.
+            let revisitBefore = settings.revisitAfter.map { min(now - $0, crawler.runStartedAtWall) }
+            let claimed = try await crawler.store.claim(requests, now: now, revisitFetchedBefore: revisitBefore)
             scheduler.claimed(claimed, for: requests, generations: generations)
         } catch {
             scheduler.claimFailed(requests)

@@ -53,7 +53,7 @@ final class ProgressReporter: Sendable {
             let line = String(
                 format: "fetched %d  queued %d  in flight %d  %.0f/s  errors %d  %@",
                 counters.fetched, max(0, counters.queuedEstimate), snapshot.inFlight, rate, counters.errors,
-                Self.formatBytes(counters.bytes))
+                ByteCount.format(counters.bytes))
             if stopped.load(ordering: .relaxed) { break }
             switch mode {
             case .statusLine:
@@ -65,16 +65,5 @@ final class ProgressReporter: Sendable {
             }
         }
         if case .statusLine = mode { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    static func formatBytes(_ bytes: Int) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

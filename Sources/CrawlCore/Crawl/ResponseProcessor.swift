@@ -25,11 +25,18 @@ struct ResponseProcessor: Sendable {
         var result = URLResult(urlID: item.id, hostID: item.hostID, state: .done)
         result.fetched = true
         result.fetchedAt = now
+        // A revisit of a URL whose last fetch succeeded keeps that content through transient failures.
+        let hadContent = item.previous.map { ($0.status ?? 0) < 400 } ?? false
         if let error = response.error {
-            result.state = .failed
             result.status = response.status > 0 ? response.status : nil
             result.errorKind = error.kind
             result.error = error.description
+            result.outcome = .error
+            if hadContent {
+                result.keepsStoredContent = true
+            } else {
+                result.state = .failed
+            }
             return result
         }
         result.status = response.status
@@ -38,9 +45,18 @@ struct ResponseProcessor: Sendable {
         result.etag = response.etag
         result.lastModified = response.lastModified
         switch response.status {
+        case 304 where item.previous != nil:
+            result.keepsStoredContent = true
+            result.outcome = .notModified
         case 200..<300:
             try storeBody(response, into: &result)
-            if ContentKind.isHTML(contentType: response.contentType, body: response.body) {
+            if let previousHash = item.previous?.contentHash {
+                result.outcome = previousHash == result.contentHash ? .unchanged : .changed
+            } else {
+                result.outcome = .new
+            }
+            // An unchanged page links to what it linked to before: no need to parse it again.
+            if result.outcome != .unchanged, ContentKind.isHTML(contentType: response.contentType, body: response.body) {
                 if ContentKind.looksBinary(response.body) {
                     result.errorKind = "binary_html"
                     result.error = "body labeled HTML is binary; links not extracted"
@@ -49,11 +65,23 @@ struct ResponseProcessor: Sendable {
                 }
             }
         case 300..<400:
+            result.outcome = item.previous == nil ? .new : .unchanged
             redirect(item, response, into: &result)
-        default:
+        case 404, 410:
+            // Gone: failed rows are never revisited, so a vanished page is not asked for forever.
             result.state = .failed
+            result.outcome = .gone
+            result.errorKind = hadContent ? "gone" : "http_\(response.status)"
+            result.error = hadContent ? "HTTP \(response.status) on revisit: the page is gone" : "HTTP \(response.status)"
+        default:
+            result.outcome = .error
             result.errorKind = "http_\(response.status)"
             result.error = "HTTP \(response.status)"
+            if hadContent && response.status >= 500 {
+                result.keepsStoredContent = true
+            } else {
+                result.state = .failed
+            }
         }
         return result
     }

@@ -76,6 +76,8 @@ public struct SchedulerLimits: Sendable {
     /// Seconds between request starts on one host (the larger of `--delay` and robots' Crawl-delay).
     public var delay: Double
     public var maxPages: Int?
+    /// Fetches this run may start (`--max-fetches`), robots.txt included.
+    public var maxFetchesThisRun: Int?
     /// URLs kept ready in memory per host (bounded, whatever the frontier's size).
     public var readyPerHost: Int
     /// How many robots.txt failures of one host are retried in this run before it is deferred.

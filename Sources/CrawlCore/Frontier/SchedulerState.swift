@@ -26,6 +26,8 @@ struct SchedulerState {
     var uncommitted = 0
     /// Requests sent in this job and committed (toward --max-pages).
     var fetchedTotal = 0
+    /// Fetches started in this run (toward --max-fetches).
+    var dispatchedThisRun = 0
     var stopping = false
     private var cursor = 0
 
@@ -65,6 +67,9 @@ struct SchedulerState {
             } else if pagesLimitReached {
                 plan.finished = true
                 plan.endReason = "limit"
+            } else if runBudgetReached {
+                plan.finished = true
+                plan.endReason = "budget"
             } else if plan.actions.isEmpty && plan.refill.isEmpty && hosts.allSatisfy(\.isIdle) {
                 plan.finished = true
                 plan.endReason = "drained"
@@ -73,9 +78,14 @@ struct SchedulerState {
         return plan
     }
 
-    /// No fetch may start: a stop was requested or --max-pages is (or will be, with what is in
-    /// flight) reached. Checked before every dispatch, since each one moves the count.
-    private var blocked: Bool { stopping || pagesLimitReached }
+    private var runBudgetReached: Bool {
+        guard let maxFetches = limits.maxFetchesThisRun else { return false }
+        return dispatchedThisRun >= maxFetches
+    }
+
+    /// No fetch may start: a stop was requested, or --max-pages or --max-fetches is (or will be,
+    /// with what is in flight) reached. Checked before every dispatch, since each one moves the count.
+    private var blocked: Bool { stopping || pagesLimitReached || runBudgetReached }
 
     private mutating func planHost(_ i: Int, now: Double, plan: inout SchedulerPlan, wake: inout Double) {
         var host = hosts[i]
@@ -96,6 +106,7 @@ struct SchedulerState {
                 if now >= host.nextAllowedAt {
                     host.robots = .fetching
                     host.inFlight += 1
+                    dispatchedThisRun += 1
                     host.nextAllowedAt = now + limits.spacing
                     activeFetches += 1
                     uncommitted += 1
@@ -119,13 +130,14 @@ struct SchedulerState {
                 }
                 host.ready.removeFirst()
                 host.inFlight += 1
+                dispatchedThisRun += 1
                 if limits.delay > 0 { host.nextAllowedAt = now + limits.spacing }
                 activeFetches += 1
                 uncommitted += 1
                 plan.actions.append(.fetch(next))
             }
         }
-        if !host.exhausted && !host.refilling && host.ready.count <= limits.readyPerHost / 2 {
+        if !blocked && !host.exhausted && !host.refilling && host.ready.count <= limits.readyPerHost / 2 {
             host.refilling = true
             plan.refill.append(ClaimRequest(hostID: host.id, limit: limits.readyPerHost - host.ready.count))
         }

@@ -23,8 +23,9 @@ public protocol JobStore: AnyObject, Sendable {
 
     /// Every known host with its stored politeness and robots state.
     func hosts() async throws -> [HostRecord]
-    /// Claims up to `limit` due, queued URLs of each host (marking them `in_flight`), in discovery order.
-    func claim(_ requests: [ClaimRequest], now: Double) async throws -> [ClaimedURL]
+    /// Claims up to `limit` due URLs of each host (marking them `in_flight`): queued ones in
+    /// discovery order, then, when `revisitFetchedBefore` is set, done ones last fetched before that time.
+    func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> [ClaimedURL]
     /// Commits a batch in one transaction: each result's row, every link found (new URLs are
     /// inserted once; known ones are ignored), and host updates.
     func record(_ batch: ResultBatch) async throws -> BatchReceipt
@@ -33,6 +34,13 @@ public protocol JobStore: AnyObject, Sendable {
     func stats() async throws -> CrawlStats
     /// Flushes and closes. The store is unusable afterwards.
     func close() async
+}
+
+extension JobStore {
+    /// Claims queued URLs only (no revisits).
+    public func claim(_ requests: [ClaimRequest], now: Double) async throws -> [ClaimedURL] {
+        try await claim(requests, now: now, revisitFetchedBefore: nil)
+    }
 }
 
 /// How many URLs to claim for one host.
@@ -53,6 +61,33 @@ public struct ClaimedURL: Sendable, Equatable {
     public var depth: Int
     public var attempts: Int
     public var kind: URLKind
+    /// Set when the URL was fetched before (a revisit): what the last fetch stored.
+    public var previous: PreviousFetch?
+
+    public init(id: Int64, url: String, hostID: Int64, depth: Int, attempts: Int, kind: URLKind, previous: PreviousFetch? = nil) {
+        self.id = id
+        self.url = url
+        self.hostID = hostID
+        self.depth = depth
+        self.attempts = attempts
+        self.kind = kind
+        self.previous = previous
+    }
+}
+
+/// What the last successful fetch of a URL stored: its validators for a conditional request, and
+/// its hash to tell a changed body from an unchanged one.
+public struct PreviousFetch: Sendable, Equatable {
+    public var status: Int?
+    public var contentHash: String?
+    public var etag: String?
+    public var lastModified: String?
+    public init(status: Int?, contentHash: String?, etag: String?, lastModified: String?) {
+        self.status = status
+        self.contentHash = contentHash
+        self.etag = etag
+        self.lastModified = lastModified
+    }
 }
 
 /// A host (an origin) and its stored state.

@@ -19,6 +19,7 @@ extension Migration {
     /// Every migration shipped with this binary, in ascending version order.
     public static let all: [Migration] = [
         Migration(version: 1, name: "0001_initial.sql", bytes: PackageResources._001_initial_sql),
+        Migration(version: 2, name: "0002_recrawl.sql", bytes: PackageResources._002_recrawl_sql),
     ]
 
     /// The schema version this binary writes.

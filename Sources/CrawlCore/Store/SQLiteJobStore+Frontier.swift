@@ -1,30 +1,33 @@
 import CSQLite
 
 extension SQLiteJobStore {
-    public func claim(_ requests: [ClaimRequest], now: Double) async throws -> [ClaimedURL] {
-        try await thread.run { _ in try self.claimOnThread(requests, now: now) }
+    public func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> [ClaimedURL] {
+        try await thread.run { _ in try self.claimOnThread(requests, now: now, revisitFetchedBefore: revisitFetchedBefore) }
     }
 
-    /// One transaction: select each host's due queued URLs in frontier order, mark them in_flight.
-    func claimOnThread(_ requests: [ClaimRequest], now: Double) throws(StoreError) -> [ClaimedURL] {
+    /// One transaction: select each host's due queued URLs in frontier order, then (with
+    /// `revisitFetchedBefore`) its done URLs last fetched before then, oldest first; mark them in_flight.
+    func claimOnThread(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) throws(StoreError) -> [ClaimedURL] {
         try connection.transaction { () throws(StoreError) in
-            let select = try connection.cached("""
-                SELECT id, url, depth, attempts, kind FROM urls
+            let columns = "id, url, depth, attempts, kind, status, content_hash, etag, last_modified"
+            let queued = try connection.cached("""
+                SELECT \(columns) FROM urls
                 WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at <= ?2
                 ORDER BY next_attempt_at, id LIMIT ?3
+                """)
+            let revisits = try connection.cached("""
+                SELECT \(columns) FROM urls
+                WHERE host_id = ?1 AND state = 'done' AND fetched_at <= ?2
+                ORDER BY fetched_at LIMIT ?3
                 """)
             let mark = try connection.cached("UPDATE urls SET state = 'in_flight' WHERE id = ?1")
             var claimed: [ClaimedURL] = []
             for request in requests where request.limit > 0 {
-                select.reset()
-                try select.bind(request.hostID, at: 1)
-                try select.bind(now, at: 2)
-                try select.bind(request.limit, at: 3)
-                while try select.step() {
-                    claimed.append(ClaimedURL(
-                        id: select.int64(0), url: select.text(1), hostID: request.hostID,
-                        depth: select.int(2), attempts: select.int(3),
-                        kind: URLKind(rawValue: select.text(4)) ?? .page))
+                let before = claimed.count
+                try Self.select(queued, host: request.hostID, bound: now, limit: request.limit, into: &claimed)
+                let room = request.limit - (claimed.count - before)
+                if let revisitFetchedBefore, room > 0 {
+                    try Self.select(revisits, host: request.hostID, bound: revisitFetchedBefore, limit: room, into: &claimed)
                 }
             }
             for url in claimed {
@@ -34,6 +37,25 @@ extension SQLiteJobStore {
             }
             return claimed
         }
+    }
+
+    private static func select(_ statement: SQLiteStatement, host: Int64, bound: Double, limit: Int,
+                               into claimed: inout [ClaimedURL]) throws(StoreError) {
+        statement.reset()
+        try statement.bind(host, at: 1)
+        try statement.bind(bound, at: 2)
+        try statement.bind(limit, at: 3)
+        while try statement.step() {
+            // A row that holds a hash or validators was fetched before: this is a revisit.
+            let hash = statement.optionalText(6), etag = statement.optionalText(7), modified = statement.optionalText(8)
+            let status = statement.optionalInt(5)
+            let previous = (hash != nil || etag != nil || modified != nil || status != nil)
+                ? PreviousFetch(status: status, contentHash: hash, etag: etag, lastModified: modified) : nil
+            claimed.append(ClaimedURL(
+                id: statement.int64(0), url: statement.text(1), hostID: host, depth: statement.int(2),
+                attempts: statement.int(3), kind: URLKind(rawValue: statement.text(4)) ?? .page, previous: previous))
+        }
+        statement.reset()
     }
 
     public func record(_ batch: ResultBatch) async throws -> BatchReceipt {
@@ -54,9 +76,48 @@ extension SQLiteJobStore {
                 INSERT OR IGNORE INTO urls (url, host_id, state, kind, depth, parent_id, discovered_at)
                 VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6)
                 """)
+            // A 304 (or a failed revisit) keeps what the last good fetch stored.
+            let touch = try connection.cached("""
+                UPDATE urls SET state = ?2, attempts = attempts + 1, fetched_at = ?3, error_kind = ?4, error = ?5
+                WHERE id = ?1
+                """)
+            let history = try connection.cached("""
+                INSERT INTO fetches (url_id, run_id, at, status, bytes, content_hash, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                """)
             var fetched = 0, errors = 0, bytes = 0
+            var outcomes: [FetchOutcome: Int] = [:]
+            var perHost: [Int64: (fetched: Int, errors: Int)] = [:]
             let now = batch.results.first?.fetchedAt ?? 0
             for result in batch.results {
+                if let outcome = result.outcome {
+                    outcomes[outcome, default: 0] += 1
+                    history.reset()
+                    try history.bind(result.urlID, at: 1)
+                    try history.bind(batch.runID.map { .int($0) } ?? .null, at: 2)
+                    try history.bind(.double(result.fetchedAt ?? now), at: 3)
+                    try history.bind(result.status, at: 4)
+                    try history.bind(result.bytes, at: 5)
+                    try history.bind(result.contentHash, at: 6)
+                    try history.bind(outcome.rawValue, at: 7)
+                    try history.step()
+                }
+                if result.fetched {
+                    fetched += 1
+                    perHost[result.hostID, default: (0, 0)].fetched += 1
+                    if result.state == .failed { perHost[result.hostID, default: (0, 0)].errors += 1 }
+                }
+                if result.state == .failed { errors += 1 }
+                if result.state == .done { bytes += result.bytes ?? 0 }
+                if result.keepsStoredContent {
+                    touch.reset()
+                    try touch.bind(result.urlID, at: 1)
+                    try touch.bind(result.state.rawValue, at: 2)
+                    try touch.bind(.double(result.fetchedAt ?? now), at: 3)
+                    try touch.bind(result.errorKind, at: 4)
+                    try touch.bind(result.error, at: 5)
+                    try touch.step()
+                    continue
+                }
                 update.reset()
                 try update.bind(result.urlID, at: 1)
                 try update.bind(result.state.rawValue, at: 2)
@@ -73,9 +134,6 @@ extension SQLiteJobStore {
                 try update.bind(result.errorKind, at: 13)
                 try update.bind(result.error, at: 14)
                 try update.step()
-                if result.fetched { fetched += 1 }
-                if result.state == .failed { errors += 1 }
-                if result.state == .done { bytes += result.bytes ?? 0 }
 
                 for link in result.links {
                     let known = hostIDs[link.origin] != nil
@@ -110,11 +168,21 @@ extension SQLiteJobStore {
                         robots.error.map { .text($0) } ?? .null, robots.crawlDelayMS.map { .int(Int64($0)) } ?? .null,
                     ])
             }
+            let hostCounters = try connection.cached("UPDATE hosts SET fetched = fetched + ?2, errors = errors + ?3 WHERE id = ?1")
+            for (hostID, counts) in perHost {
+                try hostCounters.run([.int(hostID), .int(Int64(counts.fetched)), .int(Int64(counts.errors))])
+            }
             if let runID = batch.runID {
+                let unchanged = outcomes[.unchanged, default: 0] + outcomes[.notModified, default: 0]
                 try connection.cached("""
-                    UPDATE runs SET fetched = fetched + ?2, new_urls = new_urls + ?3, errors = errors + ?4, bytes = bytes + ?5
+                    UPDATE runs SET fetched = fetched + ?2, new_urls = new_urls + ?3, errors = errors + ?4, bytes = bytes + ?5,
+                        new_pages = new_pages + ?6, changed = changed + ?7, unchanged = unchanged + ?8, gone = gone + ?9
                     WHERE id = ?1
-                    """).run([.int(runID), .int(Int64(fetched)), .int(Int64(receipt.newURLs)), .int(Int64(errors)), .int(Int64(bytes))])
+                    """).run([
+                        .int(runID), .int(Int64(fetched)), .int(Int64(receipt.newURLs)), .int(Int64(errors)), .int(Int64(bytes)),
+                        .int(Int64(outcomes[.new, default: 0])), .int(Int64(outcomes[.changed, default: 0])),
+                        .int(Int64(unchanged)), .int(Int64(outcomes[.gone, default: 0])),
+                    ])
             }
             return receipt
         }

@@ -51,6 +51,11 @@ public struct URLResult: Sendable {
     public var errorKind: String?
     public var error: String?
     public var fetched: Bool               // a request was sent (counts toward --max-pages)
+    /// For a fetch: how it compares with the previous one (a row in the fetch history).
+    public var outcome: FetchOutcome?
+    /// Only state, time and error change: the row keeps the status, hash, body and validators of
+    /// its last good fetch (a 304, or a revisit that failed transiently).
+    public var keepsStoredContent = false
     public var links: [DiscoveredLink]
 
     public init(urlID: Int64, hostID: Int64, state: URLState) {
@@ -60,6 +65,25 @@ public struct URLResult: Sendable {
         self.fetched = false
         self.links = []
     }
+}
+
+/// How a fetch compares with the URL's previous one. Stored in the fetch history.
+public enum FetchOutcome: String, Sendable, Codable {
+    /// First successful fetch.
+    case new
+    /// A revisit that got a different body.
+    case changed
+    /// A revisit that got the same body (same SHA-256).
+    case unchanged
+    /// A revisit answered 304: nothing was transferred or rewritten.
+    case notModified = "not_modified"
+    /// 404 or 410.
+    case gone
+    /// Any other failure.
+    case error
+
+    /// Unchanged in the sense of `crawl stats` (304 or the same hash).
+    public var isUnchanged: Bool { self == .unchanged || self == .notModified }
 }
 
 /// A robots.txt fetch to store on its host row.
