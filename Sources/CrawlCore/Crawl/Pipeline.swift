@@ -15,10 +15,7 @@ struct Pipeline: Sendable {
 
     func fetch(_ url: ClaimedURL) async {
         var request = FetchRequest(url: url.url)
-        if let previous = url.previous {
-            if let etag = previous.etag { request.headers.append("If-None-Match: \(etag)") }
-            if let lastModified = previous.lastModified { request.headers.append("If-Modified-Since: \(lastModified)") }
-        }
+        if let previous = url.previous { request.headers = previous.conditionalHeaders }
         let response = await fetcher.fetch(request)
         scheduler.transferFinished(hostID: url.hostID)
         if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued

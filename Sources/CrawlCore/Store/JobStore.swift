@@ -82,11 +82,27 @@ public struct PreviousFetch: Sendable, Equatable {
     public var contentHash: String?
     public var etag: String?
     public var lastModified: String?
-    public init(status: Int?, contentHash: String?, etag: String?, lastModified: String?) {
+    /// When it was fetched (Unix seconds).
+    public var fetchedAt: Double?
+    public init(status: Int?, contentHash: String?, etag: String?, lastModified: String?, fetchedAt: Double? = nil) {
         self.status = status
         self.contentHash = contentHash
         self.etag = etag
         self.lastModified = lastModified
+        self.fetchedAt = fetchedAt
+    }
+
+    /// The conditional-request headers for a revisit: the stored validators, or, for a response
+    /// that had none, `If-Modified-Since` with the time of the last fetch.
+    public var conditionalHeaders: [String] {
+        var headers: [String] = []
+        if let etag { headers.append("If-None-Match: \(etag)") }
+        if let lastModified {
+            headers.append("If-Modified-Since: \(lastModified)")
+        } else if etag == nil, let fetchedAt {
+            headers.append("If-Modified-Since: \(HTTPDate.format(fetchedAt))")
+        }
+        return headers
     }
 }
 

@@ -9,7 +9,7 @@ extension SQLiteJobStore {
     /// `revisitFetchedBefore`) its done URLs last fetched before then, oldest first; mark them in_flight.
     func claimOnThread(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) throws(StoreError) -> [ClaimedURL] {
         try connection.transaction { () throws(StoreError) in
-            let columns = "id, url, depth, attempts, kind, status, content_hash, etag, last_modified"
+            let columns = "id, url, depth, attempts, kind, status, content_hash, etag, last_modified, fetched_at"
             let queued = try connection.cached("""
                 SELECT \(columns) FROM urls
                 WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at <= ?2
@@ -50,7 +50,8 @@ extension SQLiteJobStore {
             let hash = statement.optionalText(6), etag = statement.optionalText(7), modified = statement.optionalText(8)
             let status = statement.optionalInt(5)
             let previous = (hash != nil || etag != nil || modified != nil || status != nil)
-                ? PreviousFetch(status: status, contentHash: hash, etag: etag, lastModified: modified) : nil
+                ? PreviousFetch(status: status, contentHash: hash, etag: etag, lastModified: modified,
+                                fetchedAt: statement.optionalDouble(9)) : nil
             claimed.append(ClaimedURL(
                 id: statement.int64(0), url: statement.text(1), hostID: host, depth: statement.int(2),
                 attempts: statement.int(3), kind: URLKind(rawValue: statement.text(4)) ?? .page, previous: previous))

@@ -6,7 +6,8 @@ extension SQLiteJobStore {
     }
 
     /// Reads every figure of `crawl stats` from index-only queries (no table scan of `urls`).
-    static func readStats(_ connection: SQLiteConnection) throws(StoreError) -> CrawlStats {
+    static func readStats(_ connection: SQLiteConnection, now: Double = MonotonicClock.wallNow, historyLimit: Int = 20,
+                          withHosts: Bool = false) throws(StoreError) -> CrawlStats {
         var stats = CrawlStats()
         let grouped = try connection.cached("""
             SELECT state, status, error_kind, count(*) FROM urls INDEXED BY urls_by_state
@@ -36,23 +37,10 @@ extension SQLiteJobStore {
         stats.hosts = Int(try connection.scalarInt("SELECT count(*) FROM hosts") ?? 0)
         stats.runs = Int(try connection.scalarInt("SELECT count(*) FROM runs") ?? 0)
         stats.bytes = Int(try connection.scalarInt("SELECT coalesce(sum(bytes), 0) FROM runs") ?? 0)
-        let last = try connection.cached("""
-            SELECT id, command, started_at, ended_at, end_reason, fetched, new_urls, errors, bytes
-            FROM runs ORDER BY id DESC LIMIT 1
-            """)
-        defer { last.reset() }
-        if try last.step() {
-            var run = CrawlStats.LastRun(
-                id: last.int64(0), command: last.text(1), startedAt: last.double(2), endedAt: last.optionalDouble(3),
-                endReason: last.optionalText(4), fetched: last.int(5), newURLs: last.int(6), errors: last.int(7),
-                bytes: last.int(8))
-            if let ended = run.endedAt {
-                let duration = max(0, ended - run.startedAt)
-                run.durationSeconds = (duration * 1000).rounded() / 1000
-                run.pagesPerSecond = duration > 0 ? (Double(run.fetched) / duration * 10).rounded() / 10 : nil
-            }
-            stats.lastRun = run
-        }
+        stats.runHistory = try readRuns(connection, limit: historyLimit)
+        stats.lastRun = stats.runHistory.first
+        stats.due = try readDue(connection, now: now)
+        if withHosts { stats.hostTable = try readHosts(connection) }
         return stats
     }
 }
@@ -60,14 +48,81 @@ extension SQLiteJobStore {
 extension SQLiteJobStore {
     /// Reads the stats of the database at `path` through its own read-only connection: no lock is
     /// taken and a running crawl is not disturbed. Callable from any thread (it blocks briefly).
-    public static func readStats(path: String) throws -> CrawlStats {
+    public static func readStats(path: String, historyLimit: Int = 20, withHosts: Bool = false) throws -> CrawlStats {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noJob(path: path) }
-        let connection = try SQLiteConnection(path: path, readOnly: true, create: false)
+        var connection = try SQLiteConnection(path: path, readOnly: true, create: false)
         defer { connection.close() }
         try checkOwnership(connection)
+        if Int(try connection.scalarInt("PRAGMA user_version") ?? 0) < Migration.latestVersion {
+            // Written by an older crawl and idle (any run migrates first): bring it up to date once.
+            connection.close()
+            let writer = try SQLiteConnection(path: path, create: false)
+            try MigrationRunner(connection: writer).migrate()
+            writer.close()
+            connection = try SQLiteConnection(path: path, readOnly: true, create: false)
+        }
         guard try connection.scalarInt("PRAGMA user_version") ?? 0 > 0,
               try connection.scalarInt("SELECT count(*) FROM job") ?? 0 > 0
         else { throw StoreError.noJob(path: path) }
-        return try readStats(connection)
+        return try readStats(connection, historyLimit: historyLimit, withHosts: withHosts)
+    }
+
+    static func readRuns(_ connection: SQLiteConnection, limit: Int) throws(StoreError) -> [CrawlStats.Run] {
+        let statement = try connection.cached("""
+            SELECT id, command, started_at, ended_at, end_reason, fetched, new_urls, errors, bytes,
+                   new_pages, changed, unchanged, gone
+            FROM runs ORDER BY id DESC LIMIT ?1
+            """)
+        defer { statement.reset() }
+        try statement.bind(limit, at: 1)
+        var runs: [CrawlStats.Run] = []
+        while try statement.step() {
+            var run = CrawlStats.Run(
+                id: statement.int64(0), command: statement.text(1), startedAt: statement.double(2),
+                endedAt: statement.optionalDouble(3), endReason: statement.optionalText(4), fetched: statement.int(5),
+                newURLs: statement.int(6), newPages: statement.int(9), changed: statement.int(10),
+                unchanged: statement.int(11), gone: statement.int(12), errors: statement.int(7), bytes: statement.int(8))
+            if let ended = run.endedAt {
+                let duration = max(0, ended - run.startedAt)
+                run.durationSeconds = (duration * 1000).rounded() / 1000
+                run.pagesPerSecond = duration > 0 ? (Double(run.fetched) / duration * 10).rounded() / 10 : nil
+            }
+            runs.append(run)
+        }
+        return runs
+    }
+
+    /// Index range counts only: the frontier's partial index and the revisit index.
+    static func readDue(_ connection: SQLiteConnection, now: Double) throws(StoreError) -> CrawlStats.Due {
+        var due = CrawlStats.Due()
+        due.queuedNow = Int(try connection.scalarInt(
+            "SELECT count(*) FROM urls WHERE state = 'queued' AND next_attempt_at <= ?1", [.double(now)]) ?? 0)
+        let settings = try connection.cached("SELECT settings FROM job WHERE id = 1")
+        defer { settings.reset() }
+        guard try settings.step(),
+              let job = try? JSONDecoder().decode(CrawlSettings.self, from: Data(settings.text(0).utf8)),
+              let revisitAfter = job.revisitAfter
+        else { return due }
+        let count = "SELECT count(*) FROM urls INDEXED BY urls_revisit_all WHERE state = 'done' AND fetched_at <= ?1"
+        due.revisitNow = Int(try connection.scalarInt(count, [.double(now - revisitAfter)]) ?? 0)
+        due.revisitNextHour = Int(try connection.scalarInt(count, [.double(now + 3600 - revisitAfter)]) ?? 0)
+        due.revisitNextDay = Int(try connection.scalarInt(count, [.double(now + 86400 - revisitAfter)]) ?? 0)
+        return due
+    }
+
+    static func readHosts(_ connection: SQLiteConnection) throws(StoreError) -> [CrawlStats.Host] {
+        var queued: [Int64: Int] = [:]
+        let counts = try connection.cached(
+            "SELECT host_id, count(*) FROM urls INDEXED BY urls_frontier WHERE state = 'queued' GROUP BY host_id")
+        while try counts.step() { queued[counts.int64(0)] = counts.int(1) }
+        let hosts = try connection.cached(
+            "SELECT id, origin, fetched, errors, robots_state, backoff_ms, error_streak FROM hosts ORDER BY origin")
+        var table: [CrawlStats.Host] = []
+        while try hosts.step() {
+            table.append(CrawlStats.Host(
+                origin: hosts.text(1), fetched: hosts.int(2), errors: hosts.int(3), queued: queued[hosts.int64(0)] ?? 0,
+                robots: hosts.text(4), backoffMS: hosts.int(5), errorStreak: hosts.int(6)))
+        }
+        return table
     }
 }
