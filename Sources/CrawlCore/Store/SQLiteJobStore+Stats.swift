@@ -103,10 +103,18 @@ extension SQLiteJobStore {
               let job = try? JSONDecoder().decode(CrawlSettings.self, from: Data(settings.text(0).utf8)),
               let revisitAfter = job.revisitAfter
         else { return due }
-        let count = "SELECT count(*) FROM urls INDEXED BY urls_revisit_all WHERE state = 'done' AND fetched_at <= ?1"
-        due.revisitNow = Int(try connection.scalarInt(count, [.double(now - revisitAfter)]) ?? 0)
-        due.revisitNextHour = Int(try connection.scalarInt(count, [.double(now + 3600 - revisitAfter)]) ?? 0)
-        due.revisitNextDay = Int(try connection.scalarInt(count, [.double(now + 86400 - revisitAfter)]) ?? 0)
+        // One range scan of the revisit index for all three horizons.
+        let counts = try connection.cached("""
+            SELECT coalesce(sum(fetched_at <= ?1), 0), coalesce(sum(fetched_at <= ?2), 0), count(*)
+            FROM urls INDEXED BY urls_revisit_all WHERE state = 'done' AND fetched_at <= ?3
+            """)
+        defer { counts.reset() }
+        try counts.bind([.double(now - revisitAfter), .double(now + 3600 - revisitAfter), .double(now + 86400 - revisitAfter)])
+        if try counts.step() {
+            due.revisitNow = counts.int(0)
+            due.revisitNextHour = counts.int(1)
+            due.revisitNextDay = counts.int(2)
+        }
         return due
     }
 
