@@ -43,6 +43,10 @@ struct LoggedRequest: Decodable, Sendable {
     let status: Int
     let ua: String?
     let error: String?
+    /// The request carried If-None-Match or If-Modified-Since.
+    let conditional: Bool?
+    /// "change", "touch" or "gone" when a --mutations entry shaped the response.
+    let mutation: String?
 
     /// The absolute URL requested, in the manifest's (canonical) form.
     var url: String { "http://\(addr):\(port)\(target)" }

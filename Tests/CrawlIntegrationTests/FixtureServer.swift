@@ -9,6 +9,8 @@ final class FixtureServer: Sendable {
     let seed: String
     let manifest: SiteManifest
     let logPath: String
+    /// The `--mutations` file the server re-reads on every request (see FixtureServer+Mutations).
+    let mutationsPath: String
 
     struct Options: Sendable {
         var hosts = 2
@@ -30,12 +32,13 @@ final class FixtureServer: Sendable {
     init(_ options: Options, in directory: String) async throws {
         logPath = directory + "/requests.jsonl"
         let manifestPath = directory + "/manifest.json"
+        mutationsPath = directory + "/mutations.json"
         let arguments = [
             "python3", IntegrationEnvironment.fixtureScript,
             "--hosts", "\(options.hosts)", "--first-ip", "\(options.firstIP)", "--port", "0",
             "--pages", "\(options.pages)", "--images", "\(options.images)", "--delay-ms", "\(options.delayMS)",
             "--slow-sleep", "\(options.slowSleep)", "--seed-random", "\(options.seedRandom)",
-            "--log", logPath, "--manifest", manifestPath,
+            "--log", logPath, "--manifest", manifestPath, "--mutations", mutationsPath,
         ]
         let process = try ChildProcess(
             executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "site-server")

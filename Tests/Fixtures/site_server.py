@@ -3,7 +3,7 @@
 
     site_server.py [--hosts 3] [--first-ip 21] [--port 0] [--pages 40] [--images 10]
                    [--paragraphs 4] [--delay-ms 0] [--slow-sleep 2] [--seed-random 1]
-                   [--log FILE] [--manifest FILE]
+                   [--log FILE] [--manifest FILE] [--mutations FILE]
 
 The site lives in memory. Every host 127.0.0.{first-ip + i} gets its own listening socket on one
 shared port (`--port 0` picks a free port: the first address binds port 0, the others reuse that
@@ -61,8 +61,28 @@ crawler parses (not binary.html), "sha256" {url: hex} of every 200 body, "hosts"
 
 `--delay-ms N` delays every response except robots.txt by N ms (to make crawls take long enough
 to be killed mid-way).
+
+Validators, like a static file server: every 200 carries `ETag: "<sha256 prefix of the body>-t<touch>"`
+and `Last-Modified` (the server's start time minus a day; for a changed or touched URL, the time
+its mutation was loaded). A GET with `If-None-Match` gets 304 when a listed tag matches (weak
+comparison, `*` matches); without `If-None-Match`, `If-Modified-Since` gets 304 when the resource is
+not newer. 304s carry the validators and no body. Redirects and 404s carry no validators and are
+never 304. The log records `conditional` (the request had If-None-Match or If-Modified-Since) and
+`mutation` ("change", "touch", "gone" or null).
+
+`--mutations FILE` changes the site while it runs: the server re-reads FILE (when its mtime, inode or
+size moved) on every request; a missing or unparsable file leaves the last good state. Its JSON:
+    {"change": [url, ...] or {url: revision}, "touch": [...] or {...}, "gone": [url, ...], "delay_ms": N}
+A url is absolute (`http://ADDR:PORT/path`, query ignored) or a bare `/path` (every host); a mutation
+applies to every query variant of the path.
+  change    the body gains the bytes "\n<!-- revision R -->\n" (R = 1 for a list); new ETag and Last-Modified
+  touch     same body, new ETag (-tR) and Last-Modified
+  gone      404 (the not-found body), no validators
+  delay_ms  replaces --delay-ms from now on
+The file is written by tests only; nothing on the site links to it.
 """
 import argparse
+import email.utils
 import errno
 import hashlib
 import json
@@ -84,7 +104,8 @@ WORDS = ("crawler frontier politeness queue fetch parse link anchor image host r
 CATEGORIES = ("page", "image", "missing", "redirect", "robots", "slow", "disallowed", "never", "refused", "dns")
 HTML = "text/html; charset=utf-8"
 DNS_HOST = "nonexistent.invalid"
-REASONS = {200: "OK", 301: "Moved Permanently", 404: "Not Found"}
+REASONS = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 404: "Not Found"}
+NOT_FOUND = b"<!doctype html><title>not found</title><a href='/'>home</a>"
 
 
 def words(rng, n):
@@ -96,6 +117,7 @@ class Site:
 
     def __init__(self, a, port):
         self.delay = a.delay_ms / 1000.0
+        self.last_modified = int(time.time()) - 86400  # Last-Modified of every unmutated file
         self.files = {}
         self.redirects = {}
         rng = random.Random(a.seed_random)
@@ -299,8 +321,8 @@ class Site:
             "sha256": dict(sorted(self.sha256.items())),
         }
 
-    def respond(self, host, target):
-        """(status, content type, body, extra headers, delay seconds) for a request-target."""
+    def respond(self, host, target, delay_override=None):
+        """(status, content type, body, extra headers, delay seconds, decoded path) for a request-target."""
         path, _, query = target.partition("?")
         if path.startswith("http://"):  # absolute-form request-target
             path = "/" + path.split("/", 3)[3] if path.count("/") >= 3 else "/"
@@ -313,18 +335,94 @@ class Site:
                         seconds = min(max(float(value), 0.0), 120.0)
                     except ValueError:
                         pass
-            return 200, HTML, self.slow_page, (), seconds
-        delay = 0.0 if decoded == "/robots.txt" else self.delay
+            return 200, HTML, self.slow_page, (), seconds, decoded
+        base_delay = self.delay if delay_override is None else delay_override
+        delay = 0.0 if decoded == "/robots.txt" else base_delay
         if decoded.startswith("/old/"):
             location = f"/p/{decoded[5:]}"
             if int("".join(c for c in decoded if c.isdigit()) or "0") % 2 == 0:
                 location = f"http://{host}:{self.port}{location}"
-            return 301, HTML, b"<!doctype html><title>moved</title>", (("Location", location),), delay
+            return 301, HTML, b"<!doctype html><title>moved</title>", (("Location", location),), delay, decoded
         entry = self.files.get((host, decoded))
         if entry is None:
-            return 404, HTML, b"<!doctype html><title>not found</title><a href='/'>home</a>", (), delay
+            return 404, HTML, NOT_FOUND, (), delay, decoded
         status, ctype, data, extra = entry
-        return status, ctype, data, extra, delay
+        return status, ctype, data, extra, delay, decoded
+
+
+class Mutations:
+    """The --mutations file, re-read whenever it moved on disk (see the module docstring)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.stamp = None
+        self.loaded_at = 0
+        self.change, self.touch, self.gone = {}, {}, set()
+        self.delay = None
+
+    def current(self):
+        """Reloads if the file moved; returns (change, touch, gone, delay seconds or None, loaded_at)."""
+        with self.lock:
+            if self.path:
+                try:
+                    st = os.stat(self.path)
+                    stamp = (st.st_mtime_ns, st.st_ino, st.st_size)
+                except OSError:
+                    stamp = None
+                if stamp is not None and stamp != self.stamp:
+                    try:
+                        with open(self.path, encoding="utf-8") as f:
+                            self.load(json.load(f), st.st_mtime)
+                        self.stamp = stamp
+                    except (OSError, ValueError, TypeError, AttributeError):
+                        pass  # half-written or malformed: keep the last good state
+            return self.change, self.touch, self.gone, self.delay, self.loaded_at
+
+    def load(self, data, mtime):
+        def keyed(value):
+            items = value.items() if isinstance(value, dict) else ((v, 1) for v in value or [])
+            return {self.key(u): int(r) for u, r in items}
+        change, touch = keyed(data.get("change")), keyed(data.get("touch"))
+        gone = set(keyed(data.get("gone")))
+        delay = data.get("delay_ms")
+        self.change, self.touch, self.gone = change, touch, gone
+        self.delay = None if delay is None else max(0, float(delay)) / 1000.0
+        self.loaded_at = int(mtime)
+
+    @staticmethod
+    def key(url):
+        """(addr or "*", decoded path) of an absolute URL or a bare path."""
+        if url.startswith("http://") or url.startswith("https://"):
+            parts = urllib.parse.urlsplit(url)
+            return parts.hostname or "", urllib.parse.unquote(parts.path or "/", errors="surrogateescape")
+        return "*", urllib.parse.unquote(url.split("?", 1)[0], errors="surrogateescape")
+
+    @staticmethod
+    def lookup(table, host, path):
+        if (host, path) in table:
+            return table[(host, path)] if isinstance(table, dict) else True
+        if ("*", path) in table:
+            return table[("*", path)] if isinstance(table, dict) else True
+        return None
+
+
+def etag_matches(header, etag):
+    """If-None-Match against the current tag: weak comparison, `*` matches anything."""
+    bare = etag[2:] if etag.startswith("W/") else etag
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag == "*" or (tag[2:] if tag.startswith("W/") else tag) == bare:
+            return True
+    return False
+
+
+def not_modified_since(header, last_modified):
+    try:
+        since = email.utils.parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False  # an invalid date is ignored (RFC 9110 13.1.3)
+    return last_modified <= since
 
 
 class RequestLog:
@@ -357,11 +455,35 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         t0 = time.time()
         addr, port = self.server.server_address[:2]
-        status, ctype, body, extra, delay = self.server.site.respond(addr, self.path)
+        change, touch, gone, delay_override, loaded_at = self.server.mutations.current()
+        site = self.server.site
+        status, ctype, body, extra, delay, path = site.respond(addr, self.path, delay_override)
+        h = self.headers
+        inm, ims = h.get("If-None-Match"), h.get("If-Modified-Since")
+        mutation = None
+        extra = list(extra)
+        if status == 200:
+            revision = Mutations.lookup(change, addr, path)
+            touched = Mutations.lookup(touch, addr, path)
+            if Mutations.lookup(gone, addr, path):
+                status, ctype, body, mutation = 404, HTML, NOT_FOUND, "gone"
+            else:
+                if revision is not None:
+                    body = body + f"\n<!-- revision {revision} -->\n".encode()
+                    mutation = "change"
+                if touched is not None:
+                    mutation = mutation or "touch"
+                etag = f'"{hashlib.sha256(body).hexdigest()[:16]}-t{touched or 0}"'
+                modified = site.last_modified if mutation is None else max(site.last_modified + 1, loaded_at)
+                extra += [("ETag", etag), ("Last-Modified", email.utils.formatdate(modified, usegmt=True))]
+                if (etag_matches(inm, etag) if inm is not None else
+                        ims is not None and not_modified_since(ims, modified)):
+                    status, body = 304, b""
         if delay > 0:
             time.sleep(delay)
-        head = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", f"Content-Type: {ctype}",
-                f"Content-Length: {len(body)}", f"Server: {self.server_version}"]
+        head = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", f"Server: {self.server_version}"]
+        if status != 304:
+            head += [f"Content-Type: {ctype}", f"Content-Length: {len(body)}"]
         head += [f"{k}: {v}" for k, v in extra]
         if self.close_connection:
             head.append("Connection: close")
@@ -372,13 +494,13 @@ class Handler(BaseHTTPRequestHandler):
         except OSError as e:
             error = type(e).__name__
             self.close_connection = True
-        h = self.headers
         self.server.request_log.write({
             "t0": round(t0, 6), "t1": round(time.time(), 6), "addr": addr, "port": port,
             "method": self.command, "target": self.path, "status": status, "bytes": len(body),
             "ua": h.get("User-Agent"), "host_header": h.get("Host"), "accept_encoding": h.get("Accept-Encoding"),
-            "if_none_match": h.get("If-None-Match"), "if_modified_since": h.get("If-Modified-Since"),
-            "connection": h.get("Connection"), "client_port": self.client_address[1], "error": error,
+            "if_none_match": inm, "if_modified_since": ims, "conditional": inm is not None or ims is not None,
+            "mutation": mutation, "connection": h.get("Connection"), "client_port": self.client_address[1],
+            "error": error,
         })
 
 
@@ -407,9 +529,11 @@ def bind_all(a, hosts, site_factory, request_log):
             refused = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             refused.bind((f"127.0.0.{a.first_ip + a.hosts}", port))  # bound, never listening: refused
             site = site_factory(port)
+            mutations = Mutations(a.mutations)
             for s in servers:
                 s.site = site
                 s.request_log = request_log
+                s.mutations = mutations
             return servers, refused, port, site
         except OSError as e:
             last = e
@@ -435,6 +559,7 @@ def main():
     ap.add_argument("--seed-random", type=int, default=1)
     ap.add_argument("--log", help="append one JSON line per request here")
     ap.add_argument("--manifest", help="write the manifest (JSON) here")
+    ap.add_argument("--mutations", help="JSON file of changes to the site, re-read on every request")
     a = ap.parse_args()
     if not (1 <= a.hosts and a.first_ip + a.hosts <= 254 and a.pages >= 2 and a.images >= 0):
         raise SystemExit("site_server: need 1 <= hosts, first-ip + hosts <= 254, pages >= 2")

@@ -70,7 +70,7 @@ struct ResponseProcessor: Sendable {
         case 404, 410:
             // Gone: failed rows are never revisited, so a vanished page is not asked for forever.
             result.state = .failed
-            result.outcome = .gone
+            result.outcome = hadContent ? .gone : .error  // gone: it existed, then vanished
             result.errorKind = hadContent ? "gone" : "http_\(response.status)"
             result.error = hadContent ? "HTTP \(response.status) on revisit: the page is gone" : "HTTP \(response.status)"
         default:
