@@ -71,6 +71,12 @@ struct CrawlOptions: ParsableArguments {
     @Option(name: .customLong("revisit-after"), help: "Fetch done URLs again once this old (90s, 14m, 2h, 7d), with conditional requests.")
     var revisitAfter: String?
 
+    @Option(name: .long, help: "Retry transient failures (timeouts, resets, 5xx, 429) this many times, with exponential backoff. (default: 3)")
+    var retries: Int?
+
+    @Option(name: .customLong("max-crawl-delay"), help: "Honor robots.txt Crawl-delay up to this many seconds. (default: 30)")
+    var maxCrawlDelay: Double?
+
     @Flag(name: .shortAndLong, help: "Only warnings, errors and the end-of-run summary line.")
     var quiet = false
 
@@ -95,6 +101,8 @@ struct CrawlOptions: ParsableArguments {
         if noImages { settings.fetchImages = false }
         if ignoreRobots { settings.obeyRobots = false }
         if let revisitAfter { settings.revisitAfter = DurationText.seconds(revisitAfter) ?? -1 }
+        if let retries { settings.retries = retries }
+        if let maxCrawlDelay { settings.maxCrawlDelay = maxCrawlDelay }
         return settings
     }
 

@@ -87,7 +87,8 @@ struct BadInputTests {
         let crawl = try CrawlRunner(directory: scratch.path)
         // A finished job: the only URL fails at once (connection refused), robots ignored.
         let first = try await crawl.run(
-            ["start", Self.unreachableSeed, "--db", scratch.db, "--out", scratch.out, "--ignore-robots", "--delay", "0"],
+            ["start", Self.unreachableSeed, "--db", scratch.db, "--out", scratch.out, "--ignore-robots", "--delay", "0",
+             "--retries", "0"],
             timeout: 30)
         #expect(first.code == 0, "\(first)")
         let before = try CrawlDatabase.column(scratch.db, "SELECT url || ' ' || state FROM urls ORDER BY id")

@@ -18,7 +18,7 @@ struct PerURLErrorTests {
             ["start", server.seed] + server.allowOtherHosts
                 + ["--allow-host", manifest.refusedHost, "--allow-host", manifest.dnsHost, "--ignore-robots",
                    "--timeout", "1", "--db", scratch.db, "--out", scratch.out, "--concurrency", "8", "--per-host", "2",
-                   "--delay", "0"],
+                   "--delay", "0", "--retries", "0"],  // retries have their own tests
             timeout: 60)
         #expect(result.code == 0, "\(result)")
 

@@ -24,6 +24,37 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     public var fetchImages: Bool = true
     /// Done URLs become due again this many seconds after their last fetch (nil: never).
     public var revisitAfter: Double?
+    /// Transient failures (timeouts, resets, 5xx, 429) are retried this many times.
+    public var retries: Int = 3
+    /// robots.txt's Crawl-delay is honored up to this many seconds.
+    public var maxCrawlDelay: Double = 30
+
+    enum CodingKeys: String, CodingKey {
+        case outputDirectory, allowedHosts, maxDepth, maxPages, concurrency, perHost, delay, userAgent, timeout
+        case connectTimeout, maxBodyBytes, fetchImages, obeyRobots, revisitAfter, retries, maxCrawlDelay
+    }
+
+    /// Settings stored by an older crawl lack the newer keys: those take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = CrawlSettings()
+        outputDirectory = try c.decodeIfPresent(String.self, forKey: .outputDirectory) ?? d.outputDirectory
+        allowedHosts = try c.decodeIfPresent([String].self, forKey: .allowedHosts) ?? d.allowedHosts
+        maxDepth = try c.decodeIfPresent(Int.self, forKey: .maxDepth)
+        maxPages = try c.decodeIfPresent(Int.self, forKey: .maxPages)
+        concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? d.concurrency
+        perHost = try c.decodeIfPresent(Int.self, forKey: .perHost) ?? d.perHost
+        delay = try c.decodeIfPresent(Double.self, forKey: .delay) ?? d.delay
+        userAgent = try c.decodeIfPresent(String.self, forKey: .userAgent) ?? d.userAgent
+        timeout = try c.decodeIfPresent(Double.self, forKey: .timeout) ?? d.timeout
+        connectTimeout = try c.decodeIfPresent(Double.self, forKey: .connectTimeout) ?? d.connectTimeout
+        maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
+        fetchImages = try c.decodeIfPresent(Bool.self, forKey: .fetchImages) ?? d.fetchImages
+        obeyRobots = try c.decodeIfPresent(Bool.self, forKey: .obeyRobots) ?? d.obeyRobots
+        revisitAfter = try c.decodeIfPresent(Double.self, forKey: .revisitAfter)
+        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? d.retries
+        maxCrawlDelay = try c.decodeIfPresent(Double.self, forKey: .maxCrawlDelay) ?? d.maxCrawlDelay
+    }
     public var obeyRobots: Bool = true
 
     public static let defaultUserAgent = "crawl/0.1 (+https://github.com/crawl/crawl)"
@@ -40,6 +71,8 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         if let maxDepth, maxDepth < 0 { return "--max-depth must not be negative" }
         if let maxPages, maxPages < 1 { return "--max-pages must be at least 1" }
         if let revisitAfter, !(revisitAfter > 0) { return "--revisit-after must be a positive duration" }
+        if retries < 0 || retries > 100 { return "--retries must be between 0 and 100" }
+        if !(maxCrawlDelay >= 0 && maxCrawlDelay <= 86400) { return "--max-crawl-delay must be between 0 and 86400 seconds" }
         if userAgent.isEmpty || userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) {
             return "--user-agent must be one non-empty line"
         }

@@ -63,9 +63,10 @@ public final class Crawler: Sendable {
         let workers = BlockingThreadPool<WorkerContext>(name: "crawl-parse", count: Self.workerCount) {
             WorkerContext(maxLinks: 10_000)
         }
-        let processor = ResponseProcessor(
+        var processor = ResponseProcessor(
             scope: Scope(allowedHosts: settings.allowedHosts), maxDepth: settings.maxDepth,
             fetchImages: settings.fetchImages, bodies: bodies)
+        processor.retries = settings.retries
         let writer = ResultWriter(store: store, runID: runID)
         let pipeline = Pipeline(
             scheduler: scheduler, fetcher: fetcher, workers: workers, processor: processor, writer: writer,
@@ -171,9 +172,12 @@ public final class Crawler: Sendable {
             $0.newURLs += receipt.newURLs
             $0.queuedEstimate += receipt.newURLs - claimedHere
         }
+        let retries = batch.results.compactMap { result in
+            result.state == .queued ? result.nextAttemptAt.map { (hostID: result.hostID, at: $0) } : nil
+        }
         scheduler.committed(
             results: batch.results.count + batch.robots.count, fetchSlots: fetched + batch.robots.count,
-            fetched: fetched, receipt: receipt, robotsLoader: robotsLoader)
+            fetched: fetched, receipt: receipt, robotsLoader: robotsLoader, retries: retries)
         wakeup.signal()
     }
 
@@ -193,6 +197,7 @@ public final class Crawler: Sendable {
             concurrency: settings.concurrency, perHost: settings.perHost, delay: settings.delay,
             maxPages: settings.maxPages, readyPerHost: max(64, min(512, settings.perHost * 64)))
         limits.maxFetchesThisRun = budget.maxFetches
+        limits.maxCrawlDelay = settings.maxCrawlDelay
         return limits
     }
 

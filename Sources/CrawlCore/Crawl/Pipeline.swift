@@ -17,7 +17,8 @@ struct Pipeline: Sendable {
         var request = FetchRequest(url: url.url)
         if let previous = url.previous { request.headers = previous.conditionalHeaders }
         let response = await fetcher.fetch(request)
-        scheduler.transferFinished(hostID: url.hostID)
+        let verdict = Self.verdict(for: response, now: MonotonicClock.wallNow)
+        let hostState = scheduler.transferFinished(hostID: url.hostID, verdict: verdict)
         if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
         let processor = self.processor
         let outcome: Result<URLResult, BodyStore.Failure> = await workers.run { context in
@@ -29,11 +30,25 @@ struct Pipeline: Sendable {
             }
         }
         switch outcome {
-        case let .success(result):
+        case var .success(result):
+            result.hostState = hostState
             writer.append(result)
         case let .failure(error):
             // The disk is full or unwritable: the URL keeps its in_flight row (requeued on resume).
             crawler.fail(CrawlError.storage(error.description))
+        }
+    }
+
+    /// What a response says about its host's health.
+    static func verdict(for response: FetchResponse, now: Double) -> TransferVerdict {
+        if let error = response.error {
+            if case .cancelled = error { return .neutral }
+            return RetryPolicy.isTransient(errorKind: error.kind) ? .transientFailure : .neutral
+        }
+        switch response.status {
+        case 429, 503: return .throttled(retryAfter: RetryPolicy.retryAfterSeconds(response.retryAfter, now: now))
+        case let status where RetryPolicy.isTransient(status: status): return .transientFailure
+        default: return .success
         }
     }
 
@@ -71,7 +86,7 @@ struct Pipeline: Sendable {
             hops += 1
             response = await fetcher.fetch(FetchRequest(url: target))
         }
-        scheduler.transferFinished(hostID: hostID)
+        scheduler.transferFinished(hostID: hostID, verdict: Self.verdict(for: response, now: MonotonicClock.wallNow))
         if case .cancelled? = response.error { return }
         var update = RobotsUpdate(
             hostID: hostID, state: .disallowAll, status: response.status > 0 ? response.status : nil,

@@ -18,6 +18,10 @@ struct ResponseProcessor: Sendable {
     let maxDepth: Int?
     let fetchImages: Bool
     let bodies: BodyStore
+    /// Transient failures are retried this many times (`--retries`).
+    var retries: Int = 3
+    /// The first retry waits about this long (seconds); later ones double it.
+    var retryBase: Double = 1
 
     func process(_ item: ClaimedURL, _ response: FetchResponse, context: WorkerContext, now: Double)
         throws(BodyStore.Failure) -> URLResult
@@ -34,6 +38,9 @@ struct ResponseProcessor: Sendable {
             result.outcome = .error
             if hadContent {
                 result.keepsStoredContent = true
+            } else if RetryPolicy.isTransient(errorKind: error.kind), let retryAt = retryTime(item, now: now, retryAfter: nil) {
+                result.state = .queued
+                result.nextAttemptAt = retryAt
             } else {
                 result.state = .failed
             }
@@ -77,13 +84,26 @@ struct ResponseProcessor: Sendable {
             result.outcome = .error
             result.errorKind = "http_\(response.status)"
             result.error = "HTTP \(response.status)"
-            if hadContent && response.status >= 500 {
+            if hadContent && RetryPolicy.isTransient(status: response.status) {
                 result.keepsStoredContent = true
+            } else if RetryPolicy.isTransient(status: response.status),
+                      let retryAt = retryTime(item, now: now, retryAfter: RetryPolicy.retryAfterSeconds(response.retryAfter, now: now)) {
+                result.state = .queued
+                result.nextAttemptAt = retryAt
             } else {
                 result.state = .failed
             }
         }
         return result
+    }
+
+    /// When to try a transiently failed URL again (exponential backoff with jitter, and never
+    /// before the server's Retry-After), or nil once `retries` retries have been spent.
+    private func retryTime(_ item: ClaimedURL, now: Double, retryAfter: Double?) -> Double? {
+        let attempts = item.attempts + 1  // this one included
+        guard attempts <= retries else { return nil }
+        let backoff = RetryPolicy.backoff(attempts: attempts, base: retryBase, jitter: Double.random(in: 0...1))
+        return now + max(backoff, retryAfter ?? 0)
     }
 
     private func storeBody(_ response: FetchResponse, into result: inout URLResult) throws(BodyStore.Failure) {

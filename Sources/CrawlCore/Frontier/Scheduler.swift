@@ -11,9 +11,11 @@ public final class Scheduler: Sendable {
 
     public init(limits: SchedulerLimits, hosts: [HostRecord], robotsLoader: @Sendable (HostRecord) -> RobotsStatus,
                 fetchedBefore: Int) {
+        var limits = limits
+        limits.wallOffset = MonotonicClock.now - MonotonicClock.wallNow
         var state = SchedulerState(limits: limits)
         state.fetchedTotal = fetchedBefore
-        for host in hosts { state.addHost(host, robots: robotsLoader(host)) }
+        for host in hosts { state.addHost(host, robots: robotsLoader(host), wallOffset: limits.wallOffset) }
         self.state = Mutex(state)
     }
 
@@ -22,14 +24,23 @@ public final class Scheduler: Sendable {
         state.withLock { $0.plan(now: now) }
     }
 
-    /// A transfer to a host ended (its per-host slot is free again; its global slot is freed on commit).
-    public func transferFinished(hostID: Int64) {
-        state.withLock { $0.transferFinished(hostID: hostID) }
+    /// A transfer to a host ended: its per-host slot is free again (its global slot is freed on
+    /// commit), and its politeness adapts to `verdict`. Returns the host's state to persist.
+    @discardableResult
+    public func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral) -> HostStateUpdate? {
+        let now = MonotonicClock.now
+        return state.withLock { state -> HostStateUpdate? in
+            guard let snapshot = state.transferFinished(hostID: hostID, verdict: verdict, now: now) else { return nil }
+            return HostStateUpdate(
+                hostID: hostID, nextAllowedAt: snapshot.nextAllowedAt - state.limits.wallOffset,
+                backoffMS: Int(snapshot.politeness.backoff * 1000), errorStreak: snapshot.politeness.errorStreak)
+        }
     }
 
     /// A claim returned: add the URLs to their hosts' ready queues.
-    public func claimed(_ urls: [ClaimedURL], for requests: [ClaimRequest], generations: [Int64: Int]) {
-        state.withLock { $0.claimed(urls, for: requests, generations: generations) }
+    public func claimed(_ batch: ClaimBatch, for requests: [ClaimRequest], generations: [Int64: Int]) {
+        let wallNow = MonotonicClock.wallNow
+        state.withLock { $0.claimed(batch.urls, for: requests, generations: generations, nextDue: batch.nextDue, wallNow: wallNow) }
     }
 
     /// A claim failed; the hosts may ask again.
@@ -38,8 +49,14 @@ public final class Scheduler: Sendable {
     }
 
     /// A batch was committed: frees global slots, learns new hosts and hosts with new work.
-    public func committed(results: Int, fetchSlots: Int, fetched: Int, receipt: BatchReceipt, robotsLoader: @Sendable (HostRecord) -> RobotsStatus) {
-        state.withLock { $0.committed(results: results, fetchSlots: fetchSlots, fetched: fetched, receipt: receipt, robotsLoader: robotsLoader) }
+    /// `retries` lists the URLs queued again by this batch (host, wall-clock due time).
+    public func committed(results: Int, fetchSlots: Int, fetched: Int, receipt: BatchReceipt,
+                          robotsLoader: @Sendable (HostRecord) -> RobotsStatus, retries: [(hostID: Int64, at: Double)] = []) {
+        let wallNow = MonotonicClock.wallNow
+        state.withLock {
+            $0.committed(results: results, fetchSlots: fetchSlots, fetched: fetched, receipt: receipt,
+                         robotsLoader: robotsLoader, retries: retries, wallNow: wallNow)
+        }
     }
 
     /// The robots.txt of a host was fetched (2xx rules, or allow-all for a 4xx).
@@ -81,10 +98,19 @@ public struct SchedulerLimits: Sendable {
     /// URLs kept ready in memory per host (bounded, whatever the frontier's size).
     public var readyPerHost: Int
     /// How many robots.txt failures of one host are retried in this run before it is deferred.
+    /// Crawl-delay from robots.txt is honored up to this many seconds (`--max-crawl-delay`).
+    public var maxCrawlDelay: Double = 30
+    /// Retries due within this many seconds keep a run going; later ones wait for a later run.
+    public var maxRetryWait: Double = 300
+    /// Monotonic minus wall-clock seconds, to place stored (wall) times on the scheduler's clock.
+    public var wallOffset: Double = 0
+
     /// The time kept between two dispatches to one host: `delay` plus a margin (2%, at most 2 ms)
     /// for the jitter between dispatch and the request reaching the wire, so that the server never
     /// sees two request starts closer than `delay`.
-    public var spacing: Double { delay > 0 ? delay + min(0.002, delay * 0.02) : 0 }
+    public var spacing: Double { Self.withMargin(delay) }
+
+    static func withMargin(_ delay: Double) -> Double { delay > 0 ? delay + min(0.002, delay * 0.02) : 0 }
     public var robotsAttempts: Int = 3
     public var robotsRetryBase: Double = 5
 

@@ -6,6 +6,9 @@ struct SchedulerState {
         var ready = ReadyQueue()
         var inFlight = 0
         var nextAllowedAt: Double = 0
+        var politeness: HostPoliteness
+        /// When the host's earliest queued retry is due (monotonic): the host is asked again then.
+        var retryWakeAt: Double?
         var robots: RobotsStatus = .unknown
         /// The last claim found no more due URLs, and no link was added since.
         var exhausted = false
@@ -35,10 +38,20 @@ struct SchedulerState {
         self.limits = limits
     }
 
-    mutating func addHost(_ record: HostRecord, robots: RobotsStatus) {
+    /// Adds a host with its stored state. `wallOffset` converts stored wall-clock times to the
+    /// monotonic clock (monotonic = wall + offset).
+    mutating func addHost(_ record: HostRecord, robots: RobotsStatus, wallOffset: Double = 0) {
         guard index[record.id] == nil else { return }
         index[record.id] = hosts.count
-        hosts.append(Host(id: record.id, origin: record.origin, robots: robots))
+        var host = Host(
+            id: record.id, origin: record.origin,
+            politeness: HostPoliteness(baseDelay: limits.delay, backoff: Double(record.backoffMS) / 1000, errorStreak: record.errorStreak),
+            robots: robots)
+        if record.nextAllowedAt > 0 { host.nextAllowedAt = record.nextAllowedAt + wallOffset }
+        if case let .ready(rules) = robots {
+            host.politeness.applyCrawlDelay(rules.crawlDelay, delay: limits.delay, cap: limits.maxCrawlDelay)
+        }
+        hosts.append(host)
     }
 
     func generation(of hostID: Int64) -> Int {
@@ -90,6 +103,14 @@ struct SchedulerState {
     private mutating func planHost(_ i: Int, now: Double, plan: inout SchedulerPlan, wake: inout Double) {
         var host = hosts[i]
         defer { hosts[i] = host }
+        if let retryWakeAt = host.retryWakeAt {
+            if now >= retryWakeAt {
+                host.retryWakeAt = nil
+                host.exhausted = false
+            } else if !blocked {
+                wake = min(wake, retryWakeAt)
+            }
+        }
         let hasWork = !host.ready.isEmpty || !host.exhausted
         switch host.robots {
         case .fetching, .deferred:
@@ -107,7 +128,8 @@ struct SchedulerState {
                     host.robots = .fetching
                     host.inFlight += 1
                     dispatchedThisRun += 1
-                    host.nextAllowedAt = now + limits.spacing
+                    let spacing = host.politeness.spacing
+                    if spacing > 0 { host.nextAllowedAt = max(host.nextAllowedAt, now + SchedulerLimits.withMargin(spacing)) }
                     activeFetches += 1
                     uncommitted += 1
                     plan.actions.append(.fetchRobots(hostID: host.id, origin: host.origin))
@@ -131,7 +153,8 @@ struct SchedulerState {
                 host.ready.removeFirst()
                 host.inFlight += 1
                 dispatchedThisRun += 1
-                if limits.delay > 0 { host.nextAllowedAt = now + limits.spacing }
+                let spacing = host.politeness.spacing
+                if spacing > 0 { host.nextAllowedAt = max(host.nextAllowedAt, now + SchedulerLimits.withMargin(spacing)) }
                 activeFetches += 1
                 uncommitted += 1
                 plan.actions.append(.fetch(next))
@@ -143,12 +166,26 @@ struct SchedulerState {
         }
     }
 
-    mutating func transferFinished(hostID: Int64) {
-        guard let i = index[hostID] else { return }
+    /// A transfer ended: frees the host's slot and adapts its politeness to how it answered.
+    /// Returns the host's state to persist (nil for an unknown host).
+    @discardableResult
+    mutating func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral, now: Double = 0) -> HostSnapshot? {
+        guard let i = index[hostID] else { return nil }
         hosts[i].inFlight -= 1
+        switch verdict {
+        case .success: hosts[i].politeness.recordSuccess()
+        case .neutral: break
+        case .transientFailure: hosts[i].politeness.recordTransientFailure()
+        case let .throttled(retryAfter):
+            hosts[i].politeness.recordTransientFailure()
+            let pause = max(retryAfter ?? 0, hosts[i].politeness.spacing)
+            hosts[i].nextAllowedAt = max(hosts[i].nextAllowedAt, now + pause)
+        }
+        return HostSnapshot(nextAllowedAt: hosts[i].nextAllowedAt, politeness: hosts[i].politeness)
     }
 
-    mutating func claimed(_ urls: [ClaimedURL], for requests: [ClaimRequest], generations: [Int64: Int]) {
+    mutating func claimed(_ urls: [ClaimedURL], for requests: [ClaimRequest], generations: [Int64: Int],
+                          nextDue: [Int64: Double] = [:], wallNow: Double = 0) {
         var got: [Int64: Int] = [:]
         for url in urls {
             guard let i = index[url.hostID] else { continue }
@@ -160,6 +197,10 @@ struct SchedulerState {
             hosts[i].refilling = false
             if got[request.hostID, default: 0] < request.limit && generations[request.hostID] == hosts[i].generation {
                 hosts[i].exhausted = true
+                // Retries due soon keep the run going; later ones are left to a later run.
+                if let due = nextDue[request.hostID], due - wallNow <= limits.maxRetryWait {
+                    hosts[i].retryWakeAt = min(hosts[i].retryWakeAt ?? .infinity, due + limits.wallOffset)
+                }
             }
         }
     }
@@ -171,10 +212,17 @@ struct SchedulerState {
     }
 
     mutating func committed(results: Int, fetchSlots: Int, fetched: Int, receipt: BatchReceipt,
-                            robotsLoader: (HostRecord) -> RobotsStatus) {
+                            robotsLoader: (HostRecord) -> RobotsStatus, retries: [(hostID: Int64, at: Double)] = [],
+                            wallNow: Double = 0) {
         uncommitted -= results
         activeFetches -= fetchSlots
         fetchedTotal += fetched
+        // A URL queued again for a retry: its host is asked again when it is due (if soon enough).
+        for retry in retries where retry.at - wallNow <= limits.maxRetryWait {
+            guard let i = index[retry.hostID] else { continue }
+            let due = retry.at + limits.wallOffset
+            hosts[i].retryWakeAt = min(hosts[i].retryWakeAt ?? .infinity, due)
+        }
         for host in receipt.newHosts { addHost(host, robots: robotsLoader(host)) }
         for hostID in receipt.hostsWithNewWork {
             guard let i = index[hostID] else { continue }
@@ -186,6 +234,7 @@ struct SchedulerState {
     mutating func robotsResolved(hostID: Int64, rules: RobotsRules) {
         guard let i = index[hostID] else { return }
         hosts[i].robots = .ready(rules)
+        hosts[i].politeness.applyCrawlDelay(rules.crawlDelay, delay: limits.delay, cap: limits.maxCrawlDelay)
         hosts[i].robotsFailures = 0
     }
 
@@ -231,6 +280,12 @@ extension SchedulerState.Host {
     /// Nothing to do now or later in this run.
     var isIdle: Bool {
         if case .deferred = robots { return inFlight == 0 && !refilling }
-        return ready.isEmpty && exhausted && !refilling && inFlight == 0
+        return ready.isEmpty && exhausted && !refilling && inFlight == 0 && retryWakeAt == nil
     }
+}
+
+/// A host's politeness after a transfer, for the store.
+struct HostSnapshot: Sendable, Equatable {
+    var nextAllowedAt: Double  // monotonic
+    var politeness: HostPoliteness
 }

@@ -25,7 +25,7 @@ public protocol JobStore: AnyObject, Sendable {
     func hosts() async throws -> [HostRecord]
     /// Claims up to `limit` due URLs of each host (marking them `in_flight`): queued ones in
     /// discovery order, then, when `revisitFetchedBefore` is set, done ones last fetched before that time.
-    func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> [ClaimedURL]
+    func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> ClaimBatch
     /// Commits a batch in one transaction: each result's row, every link found (new URLs are
     /// inserted once; known ones are ignored), and host updates.
     func record(_ batch: ResultBatch) async throws -> BatchReceipt
@@ -39,8 +39,17 @@ public protocol JobStore: AnyObject, Sendable {
 extension JobStore {
     /// Claims queued URLs only (no revisits).
     public func claim(_ requests: [ClaimRequest], now: Double) async throws -> [ClaimedURL] {
-        try await claim(requests, now: now, revisitFetchedBefore: nil)
+        try await claim(requests, now: now, revisitFetchedBefore: nil).urls
     }
+}
+
+/// What a claim returned.
+public struct ClaimBatch: Sendable {
+    public var urls: [ClaimedURL] = []
+    /// For a host that had fewer due URLs than asked: when its earliest queued URL (a retry) is
+    /// due (Unix seconds), if it has one.
+    public var nextDue: [Int64: Double] = [:]
+    public init() {}
 }
 
 /// How many URLs to claim for one host.
@@ -114,6 +123,9 @@ public struct HostRecord: Sendable, Equatable {
     public var robotsBody: String?
     public var robotsFetchedAt: Double?
     public var nextAllowedAt: Double
+    public var backoffMS: Int = 0
+    public var errorStreak: Int = 0
+    public var crawlDelayMS: Int?
 }
 
 /// The stored job: its seeds and settings.

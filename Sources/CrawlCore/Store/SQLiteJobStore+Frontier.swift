@@ -1,13 +1,13 @@
 import CSQLite
 
 extension SQLiteJobStore {
-    public func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> [ClaimedURL] {
+    public func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> ClaimBatch {
         try await thread.run { _ in try self.claimOnThread(requests, now: now, revisitFetchedBefore: revisitFetchedBefore) }
     }
 
     /// One transaction: select each host's due queued URLs in frontier order, then (with
     /// `revisitFetchedBefore`) its done URLs last fetched before then, oldest first; mark them in_flight.
-    func claimOnThread(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) throws(StoreError) -> [ClaimedURL] {
+    func claimOnThread(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) throws(StoreError) -> ClaimBatch {
         try connection.transaction { () throws(StoreError) in
             let columns = "id, url, depth, attempts, kind, status, content_hash, etag, last_modified, fetched_at"
             let queued = try connection.cached("""
@@ -21,6 +21,9 @@ extension SQLiteJobStore {
                 ORDER BY fetched_at LIMIT ?3
                 """)
             let mark = try connection.cached("UPDATE urls SET state = 'in_flight' WHERE id = ?1")
+            let earliest = try connection.cached(
+                "SELECT min(next_attempt_at) FROM urls WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at > ?2")
+            var batch = ClaimBatch()
             var claimed: [ClaimedURL] = []
             for request in requests where request.limit > 0 {
                 let before = claimed.count
@@ -29,13 +32,21 @@ extension SQLiteJobStore {
                 if let revisitFetchedBefore, room > 0 {
                     try Self.select(revisits, host: request.hostID, bound: revisitFetchedBefore, limit: room, into: &claimed)
                 }
+                if claimed.count - before < request.limit {
+                    earliest.reset()
+                    try earliest.bind(request.hostID, at: 1)
+                    try earliest.bind(now, at: 2)
+                    if try earliest.step(), !earliest.isNull(0) { batch.nextDue[request.hostID] = earliest.double(0) }
+                    earliest.reset()
+                }
             }
             for url in claimed {
                 mark.reset()
                 try mark.bind(url.id, at: 1)
                 try mark.step()
             }
-            return claimed
+            batch.urls = claimed
+            return batch
         }
     }
 
@@ -70,7 +81,7 @@ extension SQLiteJobStore {
             let update = try connection.cached("""
                 UPDATE urls SET state = ?2, attempts = attempts + ?3, status = ?4, content_type = ?5, bytes = ?6,
                     content_hash = ?7, body_path = ?8, etag = ?9, last_modified = ?10, redirect_to = ?11,
-                    fetched_at = ?12, error_kind = ?13, error = ?14
+                    fetched_at = ?12, error_kind = ?13, error = ?14, next_attempt_at = coalesce(?15, next_attempt_at)
                 WHERE id = ?1
                 """)
             let insert = try connection.cached("""
@@ -88,6 +99,7 @@ extension SQLiteJobStore {
             var fetched = 0, errors = 0, bytes = 0
             var outcomes: [FetchOutcome: Int] = [:]
             var perHost: [Int64: (fetched: Int, errors: Int)] = [:]
+            var hostStates: [Int64: HostStateUpdate] = [:]
             let now = batch.results.first?.fetchedAt ?? 0
             for result in batch.results {
                 if let outcome = result.outcome {
@@ -102,6 +114,7 @@ extension SQLiteJobStore {
                     try history.bind(outcome.rawValue, at: 7)
                     try history.step()
                 }
+                if let state = result.hostState { hostStates[state.hostID] = state }
                 if result.fetched {
                     fetched += 1
                     perHost[result.hostID, default: (0, 0)].fetched += 1
@@ -134,6 +147,7 @@ extension SQLiteJobStore {
                 try update.bind(.double(result.fetchedAt ?? now), at: 12)
                 try update.bind(result.errorKind, at: 13)
                 try update.bind(result.error, at: 14)
+                try update.bind(result.nextAttemptAt.map { .double($0) } ?? .null, at: 15)
                 try update.step()
 
                 for link in result.links {
@@ -168,6 +182,12 @@ extension SQLiteJobStore {
                         robots.body.map { .text($0) } ?? .null, .double(robots.fetchedAt),
                         robots.error.map { .text($0) } ?? .null, robots.crawlDelayMS.map { .int(Int64($0)) } ?? .null,
                     ])
+            }
+            let hostPoliteness = try connection.cached(
+                "UPDATE hosts SET next_allowed_at = ?2, backoff_ms = ?3, error_streak = ?4 WHERE id = ?1")
+            for state in hostStates.values {
+                try hostPoliteness.run([.int(state.hostID), .double(state.nextAllowedAt), .int(Int64(state.backoffMS)),
+                                        .int(Int64(state.errorStreak))])
             }
             let hostCounters = try connection.cached("UPDATE hosts SET fetched = fetched + ?2, errors = errors + ?3 WHERE id = ?1")
             for (hostID, counts) in perHost {

@@ -160,7 +160,9 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
     public func hosts() async throws -> [HostRecord] {
         try await thread.run { _ in
             let statement = try self.connection.cached("""
-                SELECT id, origin, robots_state, robots_body, robots_fetched_at, next_allowed_at FROM hosts ORDER BY id
+                SELECT id, origin, robots_state, robots_body, robots_fetched_at, next_allowed_at, backoff_ms, error_streak,
+                       crawl_delay_ms
+                FROM hosts ORDER BY id
                 """)
             var hosts: [HostRecord] = []
             while try statement.step() {
@@ -168,7 +170,8 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
                     id: statement.int64(0), origin: statement.text(1),
                     robotsState: RobotsState(rawValue: statement.text(2)) ?? .unknown,
                     robotsBody: statement.optionalText(3), robotsFetchedAt: statement.optionalDouble(4),
-                    nextAllowedAt: statement.double(5)))
+                    nextAllowedAt: statement.double(5), backoffMS: statement.int(6), errorStreak: statement.int(7),
+                    crawlDelayMS: statement.optionalInt(8)))
             }
             return hosts
         }

@@ -53,6 +53,10 @@ public struct URLResult: Sendable {
     public var fetched: Bool               // a request was sent (counts toward --max-pages)
     /// For a fetch: how it compares with the previous one (a row in the fetch history).
     public var outcome: FetchOutcome?
+    /// For a retry (state queued): not before this time (Unix seconds).
+    public var nextAttemptAt: Double?
+    /// The host's politeness after this transfer, to persist (survives resume).
+    public var hostState: HostStateUpdate?
     /// Only state, time and error change: the row keeps the status, hash, body and validators of
     /// its last good fetch (a 304, or a revisit that failed transiently).
     public var keepsStoredContent = false
@@ -84,6 +88,21 @@ public enum FetchOutcome: String, Sendable, Codable {
 
     /// Unchanged in the sense of `crawl stats` (304 or the same hash).
     public var isUnchanged: Bool { self == .unchanged || self == .notModified }
+}
+
+/// A host's politeness state as stored on its row.
+public struct HostStateUpdate: Sendable, Equatable {
+    public var hostID: Int64
+    /// Wall-clock time before which nothing may be sent to the host (Unix seconds).
+    public var nextAllowedAt: Double
+    public var backoffMS: Int
+    public var errorStreak: Int
+    public init(hostID: Int64, nextAllowedAt: Double, backoffMS: Int, errorStreak: Int) {
+        self.hostID = hostID
+        self.nextAllowedAt = nextAllowedAt
+        self.backoffMS = backoffMS
+        self.errorStreak = errorStreak
+    }
 }
 
 /// A robots.txt fetch to store on its host row.
