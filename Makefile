@@ -4,7 +4,7 @@
 #   make demo    a real crawl of a generated site served on loopback
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libxml2-dev libssl-dev pkg-config python3
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev pkg-config python3
 BIN_DEBUG := .build/debug/crawl
 BIN_RELEASE := .build/release/crawl
 

@@ -25,10 +25,13 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
             name: "CrawlCore",
             dependencies: [
-                "CCurl", "CLibXML2", "CSQLite", "CCrypto",
+                "CCurl", "CLibXML2", "CSQLite", "CCrypto", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("Migrations")]),

@@ -77,6 +77,27 @@ struct CrawlOptions: ParsableArguments {
     @Option(name: .customLong("max-crawl-delay"), help: "Honor robots.txt Crawl-delay up to this many seconds. (default: 30)")
     var maxCrawlDelay: Double?
 
+    @Flag(name: .customLong("ignore-nofollow"), help: "Follow links of pages whose meta robots or X-Robots-Tag say nofollow.")
+    var ignoreNofollow = false
+
+    @Flag(name: .customLong("respect-rel-nofollow"), help: "Do not follow links marked rel=\"nofollow\".")
+    var respectRelNofollow = false
+
+    @Option(name: .customLong("strip-query"), help: "Remove this query parameter from every URL (repeatable; globs like utm_*).")
+    var stripQuery: [String] = []
+
+    @Option(name: .customLong("max-url-length"), help: "Skip URLs longer than this many bytes. (default: 2048)")
+    var maxURLLength: Int?
+
+    @Option(name: .customLong("max-repeated-segments"), help: "Skip URLs whose path repeats one segment more than this. (default: 3)")
+    var maxRepeatedSegments: Int?
+
+    @Option(name: .customLong("max-pages-per-host"), help: "Fetch at most N URLs per host; the rest are skipped.")
+    var maxPagesPerHost: Int?
+
+    @Flag(name: .long, help: "Seed each host from the Sitemap lines of its robots.txt (indexes and .xml.gz included).")
+    var sitemaps = false
+
     @Flag(name: .shortAndLong, help: "Only warnings, errors and the end-of-run summary line.")
     var quiet = false
 
@@ -103,6 +124,13 @@ struct CrawlOptions: ParsableArguments {
         if let revisitAfter { settings.revisitAfter = DurationText.seconds(revisitAfter) ?? -1 }
         if let retries { settings.retries = retries }
         if let maxCrawlDelay { settings.maxCrawlDelay = maxCrawlDelay }
+        if ignoreNofollow { settings.ignoreNofollow = true }
+        if respectRelNofollow { settings.respectRelNofollow = true }
+        for pattern in stripQuery where !settings.stripQuery.contains(pattern) { settings.stripQuery.append(pattern) }
+        if let maxURLLength { settings.maxURLLength = maxURLLength }
+        if let maxRepeatedSegments { settings.maxRepeatedSegments = maxRepeatedSegments }
+        if let maxPagesPerHost { settings.maxPagesPerHost = maxPagesPerHost }
+        if sitemaps { settings.useSitemaps = true }
         return settings
     }
 

@@ -190,3 +190,79 @@ private func image(_ reference: String) -> ExtractedLink { ExtractedLink(referen
         #expect(extract("just text, no markup").links.isEmpty)
     }
 }
+
+@Suite struct LinkExtractorRelNoFollowTests {
+    private func nofollow(_ reference: String) -> ExtractedLink {
+        ExtractedLink(reference: reference, kind: .page, relNoFollow: true)
+    }
+
+    @Test func flagsAnchorsAndAreasWhoseRelHoldsNoFollow() {
+        let result = extract(
+            """
+            <a href="/plain">p</a>
+            <a rel="nofollow" href="/before">b</a>
+            <a href="/after" rel="nofollow">a</a>
+            <map><area rel="NoFollow" href="/area"></map>
+            <a href="/among" rel="noopener  NOFOLLOW\tugc">m</a>
+            <a href="/spaced" rel=" \n nofollow \n ">s</a>
+            <a href="/comma" rel="ugc,nofollow">c</a>
+            """)
+        #expect(
+            result.links == [
+                page("/plain"), nofollow("/before"), nofollow("/after"), nofollow("/area"),
+                nofollow("/among"), nofollow("/spaced"), nofollow("/comma"),
+            ])
+        #expect(!result.metaNoFollow)
+    }
+
+    @Test(arguments: [
+        "nofollower", "no-follow", "no follow", "xnofollow", "nofollo", "noopener noreferrer", "", "  ",
+        "sponsored ugc",
+    ])
+    func ignoresRelWithoutTheExactToken(rel: String) {
+        let result = extract("<a href=/x rel=\"\(rel)\">x</a>")
+        #expect(result.links == [page("/x")])
+        #expect(result.links.first?.relNoFollow == false)
+    }
+
+    @Test func readsOnlyTheFirstRelAndHrefAndIgnoresBareRel() {
+        let result = extract(
+            """
+            <a href=/first-rel rel=nofollow rel=follow>1</a>
+            <a href=/second-rel rel=follow rel=nofollow>2</a>
+            <a rel href=/bare>3</a>
+            <a rel=nofollow>no href</a>
+            <a href rel=nofollow>bare href</a>
+            """)
+        #expect(result.links == [nofollow("/first-rel"), page("/second-rel"), page("/bare")])
+    }
+
+    @Test func neverFlagsElementsOtherThanAnchorsAndAreas() {
+        let result = extract(
+            """
+            <meta http-equiv=refresh content="0; url=/refresh" rel=nofollow>
+            <iframe src=/iframe rel=nofollow></iframe>
+            <img src=/img.png rel=nofollow srcset="/img2.png 2x">
+            <link rel=nofollow href=/link>
+            <a href=/a rel=nofollow>a</a>
+            """)
+        #expect(
+            result.links == [
+                page("/refresh"), page("/iframe"), image("/img.png"), image("/img2.png"), nofollow("/a"),
+            ])
+    }
+
+    @Test func keepsRelNoFollowApartFromMetaRobotsAndTheOldInitializer() {
+        let result = extract("<meta name=robots content=nofollow><a href=/x>x</a><a href=/y rel=nofollow>y</a>")
+        #expect(result.metaNoFollow)
+        #expect(result.links.map(\.relNoFollow) == [false, true])
+        #expect(
+            ExtractedLink(reference: "/x", kind: .page) == ExtractedLink(reference: "/x", kind: .page, relNoFollow: false))
+        #expect(ExtractedLink(reference: "/x", kind: .page) != nofollow("/x"))
+    }
+
+    @Test func flagsUppercaseMarkupAndEntityEncodedRel() {
+        let result = extract("<A HREF=/u REL=NOFOLLOW>u</A><a href=/e rel=\"&#110;ofollow\">e</a>")
+        #expect(result.links == [nofollow("/u"), nofollow("/e")])
+    }
+}

@@ -28,10 +28,24 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     public var retries: Int = 3
     /// robots.txt's Crawl-delay is honored up to this many seconds.
     public var maxCrawlDelay: Double = 30
+    /// Follow links of pages whose meta robots / X-Robots-Tag say nofollow.
+    public var ignoreNofollow = false
+    /// Do not follow links marked rel="nofollow".
+    public var respectRelNofollow = false
+    /// Query parameters removed from every URL (names or globs such as `utm_*`).
+    public var stripQuery: [String] = []
+    /// Trap guards: longest URL, most repetitions of one path segment, most pages fetched per host.
+    public var maxURLLength = 2048
+    public var maxRepeatedSegments = 3
+    public var maxPagesPerHost: Int?
+    /// Seed each host from the Sitemap lines of its robots.txt.
+    public var useSitemaps = false
 
     enum CodingKeys: String, CodingKey {
         case outputDirectory, allowedHosts, maxDepth, maxPages, concurrency, perHost, delay, userAgent, timeout
         case connectTimeout, maxBodyBytes, fetchImages, obeyRobots, revisitAfter, retries, maxCrawlDelay
+        case ignoreNofollow, respectRelNofollow, stripQuery, maxURLLength, maxRepeatedSegments, maxPagesPerHost
+        case useSitemaps
     }
 
     /// Settings stored by an older crawl lack the newer keys: those take their defaults.
@@ -54,6 +68,13 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         revisitAfter = try c.decodeIfPresent(Double.self, forKey: .revisitAfter)
         retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? d.retries
         maxCrawlDelay = try c.decodeIfPresent(Double.self, forKey: .maxCrawlDelay) ?? d.maxCrawlDelay
+        ignoreNofollow = try c.decodeIfPresent(Bool.self, forKey: .ignoreNofollow) ?? d.ignoreNofollow
+        respectRelNofollow = try c.decodeIfPresent(Bool.self, forKey: .respectRelNofollow) ?? d.respectRelNofollow
+        stripQuery = try c.decodeIfPresent([String].self, forKey: .stripQuery) ?? d.stripQuery
+        maxURLLength = try c.decodeIfPresent(Int.self, forKey: .maxURLLength) ?? d.maxURLLength
+        maxRepeatedSegments = try c.decodeIfPresent(Int.self, forKey: .maxRepeatedSegments) ?? d.maxRepeatedSegments
+        maxPagesPerHost = try c.decodeIfPresent(Int.self, forKey: .maxPagesPerHost)
+        useSitemaps = try c.decodeIfPresent(Bool.self, forKey: .useSitemaps) ?? d.useSitemaps
     }
     public var obeyRobots: Bool = true
 
@@ -72,6 +93,9 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         if let maxPages, maxPages < 1 { return "--max-pages must be at least 1" }
         if let revisitAfter, !(revisitAfter > 0) { return "--revisit-after must be a positive duration" }
         if retries < 0 || retries > 100 { return "--retries must be between 0 and 100" }
+        if maxURLLength < 16 { return "--max-url-length must be at least 16" }
+        if maxRepeatedSegments < 1 { return "--max-repeated-segments must be at least 1" }
+        if let maxPagesPerHost, maxPagesPerHost < 1 { return "--max-pages-per-host must be at least 1" }
         if !(maxCrawlDelay >= 0 && maxCrawlDelay <= 86400) { return "--max-crawl-delay must be between 0 and 86400 seconds" }
         if userAgent.isEmpty || userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) {
             return "--user-agent must be one non-empty line"

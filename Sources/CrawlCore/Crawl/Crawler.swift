@@ -67,6 +67,12 @@ public final class Crawler: Sendable {
             scope: Scope(allowedHosts: settings.allowedHosts), maxDepth: settings.maxDepth,
             fetchImages: settings.fetchImages, bodies: bodies)
         processor.retries = settings.retries
+        processor.obeyMetaRobots = settings.obeyRobots
+        processor.ignoreNofollow = settings.ignoreNofollow
+        processor.respectRelNofollow = settings.respectRelNofollow
+        processor.queryFilter = QueryFilter(patterns: settings.stripQuery)
+        processor.trapGuard = TrapGuard(maxURLLength: settings.maxURLLength, maxRepeatedSegments: settings.maxRepeatedSegments)
+        processor.userAgentToken = RobotsRules.productToken(of: settings.userAgent)
         let writer = ResultWriter(store: store, runID: runID)
         let pipeline = Pipeline(
             scheduler: scheduler, fetcher: fetcher, workers: workers, processor: processor, writer: writer,
@@ -198,6 +204,7 @@ public final class Crawler: Sendable {
             maxPages: settings.maxPages, readyPerHost: max(64, min(512, settings.perHost * 64)))
         limits.maxFetchesThisRun = budget.maxFetches
         limits.maxCrawlDelay = settings.maxCrawlDelay
+        limits.maxPagesPerHost = settings.maxPagesPerHost
         return limits
     }
 

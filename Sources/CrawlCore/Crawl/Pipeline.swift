@@ -55,7 +55,11 @@ struct Pipeline: Sendable {
     func skip(_ url: ClaimedURL, reason: String) {
         var result = URLResult(urlID: url.id, hostID: url.hostID, state: .skipped)
         result.errorKind = reason
-        result.error = reason == "robots" ? "disallowed by robots.txt" : reason
+        switch reason {
+        case "robots": result.error = "disallowed by robots.txt"
+        case "max_pages_per_host": result.error = "the host reached --max-pages-per-host"
+        default: result.error = reason
+        }
         result.fetchedAt = MonotonicClock.wallNow
         writer.append(result)
     }
@@ -86,6 +90,13 @@ struct Pipeline: Sendable {
             hops += 1
             response = await fetcher.fetch(FetchRequest(url: target))
         }
+        var sitemapLinks: [DiscoveredLink] = []
+        if settings.useSitemaps, response.error == nil, (200..<300).contains(response.status) {
+            // While the host's slot is still held: nothing else goes to the host meanwhile.
+            let rules = RobotsRules(parsing: Array(response.body.prefix(RobotsRules.maxBytes)), userAgent: settings.userAgent)
+            let spacing = max(settings.delay, min(rules.crawlDelay ?? 0, settings.maxCrawlDelay))
+            sitemapLinks = await fetchSitemaps(rules.sitemaps, origin: origin, spacing: spacing)
+        }
         scheduler.transferFinished(hostID: hostID, verdict: Self.verdict(for: response, now: MonotonicClock.wallNow))
         if case .cancelled? = response.error { return }
         var update = RobotsUpdate(
@@ -106,7 +117,43 @@ struct Pipeline: Sendable {
             crawler.logger.warning("robots.txt of \(origin) unavailable (\(update.error ?? "")); host paused")
             scheduler.robotsFailed(hostID: hostID, now: MonotonicClock.now)
         }
+        update.sitemapLinks = sitemapLinks
         writer.append(update)
+    }
+
+    /// The sitemaps a robots.txt lists, on its own origin: sitemap indexes followed, gzip
+    /// inflated, at most 20 documents and 200,000 URLs, requests spaced by the host's delay.
+    func fetchSitemaps(_ sitemaps: [String], origin: String, spacing: Double) async -> [DiscoveredLink] {
+        var queue = sitemaps.compactMap { try? CrawlURL(parsing: $0) }.filter { $0.origin == origin }.map(\.string)
+        var visited = Set<String>()
+        var seen = Set<String>()
+        var links: [DiscoveredLink] = []
+        var fetchedDocuments = 0
+        while !queue.isEmpty, fetchedDocuments < 20, links.count < 200_000 {
+            let target = queue.removeFirst()
+            guard visited.insert(target).inserted else { continue }
+            if fetchedDocuments > 0 && spacing > 0 { try? await Task.sleep(nanoseconds: UInt64(spacing * 1e9)) }
+            fetchedDocuments += 1
+            let response = await fetcher.fetch(FetchRequest(url: target))
+            guard response.error == nil, (200..<300).contains(response.status) else {
+                crawler.logger.warning("sitemap \(target) unavailable: \(response.error.map { "\($0)" } ?? "HTTP \(response.status)")")
+                continue
+            }
+            let body = response.body
+            let parsed: SitemapDocument? = await workers.run { _ in try? SitemapParser.parse(body) }
+            guard let document = parsed else {
+                crawler.logger.warning("sitemap \(target) is not a sitemap")
+                continue
+            }
+            switch document.kind {
+            case .index:
+                queue += document.locations.compactMap { try? CrawlURL(parsing: $0) }.filter { $0.origin == origin }.map(\.string)
+            case .urlset:
+                links += processor.sitemapLinks(document.locations, seen: &seen)
+            }
+        }
+        if !links.isEmpty { crawler.logger.info("\(origin): \(links.count) URLs from \(fetchedDocuments) sitemap document(s)") }
+        return links
     }
 }
 

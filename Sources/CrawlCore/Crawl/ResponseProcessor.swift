@@ -18,10 +18,19 @@ struct ResponseProcessor: Sendable {
     let maxDepth: Int?
     let fetchImages: Bool
     let bodies: BodyStore
+    /// A chain of redirects is followed this far, no further.
+    static let maxRedirects = 10
     /// Transient failures are retried this many times (`--retries`).
     var retries: Int = 3
     /// The first retry waits about this long (seconds); later ones double it.
     var retryBase: Double = 1
+    /// Meta robots and X-Robots-Tag are obeyed (off with --ignore-robots).
+    var obeyMetaRobots = true
+    var ignoreNofollow = false
+    var respectRelNofollow = false
+    var queryFilter = QueryFilter(patterns: [])
+    var trapGuard = TrapGuard()
+    var userAgentToken = "crawl"
 
     func process(_ item: ClaimedURL, _ response: FetchResponse, context: WorkerContext, now: Double)
         throws(BodyStore.Failure) -> URLResult
@@ -56,20 +65,39 @@ struct ResponseProcessor: Sendable {
             result.keepsStoredContent = true
             result.outcome = .notModified
         case 200..<300:
-            try storeBody(response, into: &result)
+            let hash = ContentHash.sha256Hex(response.body)
             if let previousHash = item.previous?.contentHash {
-                result.outcome = previousHash == result.contentHash ? .unchanged : .changed
+                result.outcome = previousHash == hash ? .unchanged : .changed
             } else {
                 result.outcome = .new
             }
+            var directives = obeyMetaRobots
+                ? RobotsTagHeader.directives(response.robotsTags, userAgentToken: userAgentToken) : MetaRobotsDirectives()
             // An unchanged page links to what it linked to before: no need to parse it again.
             if result.outcome != .unchanged, ContentKind.isHTML(contentType: response.contentType, body: response.body) {
                 if ContentKind.looksBinary(response.body) {
                     result.errorKind = "binary_html"
                     result.error = "body labeled HTML is binary; links not extracted"
                 } else {
-                    result.links = links(of: item, response, context: context)
+                    let scan = scanLinks(of: item, response, context: context)
+                    if obeyMetaRobots {
+                        if scan.metaNoFollow { directives.noFollow = true }
+                        if scan.metaNoIndex { directives.noIndex = true }
+                    }
+                    if !directives.noFollow || ignoreNofollow { result.links = links(of: item, scan) }
                 }
+            }
+            if directives.noIndex {
+                // noindex: the page may be crawled but not kept.
+                result.contentHash = hash
+                result.errorKind = "noindex"
+                result.error = "noindex (meta robots or X-Robots-Tag): body not stored"
+            } else {
+                try storeBody(response, hash: hash, into: &result)
+            }
+            if directives.noFollow && !ignoreNofollow && result.errorKind == nil {
+                result.errorKind = "nofollow"
+                result.error = "nofollow (meta robots or X-Robots-Tag): links not followed"
             }
         case 300..<400:
             result.outcome = item.previous == nil ? .new : .unchanged
@@ -106,8 +134,7 @@ struct ResponseProcessor: Sendable {
         return now + max(backoff, retryAfter ?? 0)
     }
 
-    private func storeBody(_ response: FetchResponse, into result: inout URLResult) throws(BodyStore.Failure) {
-        let hash = ContentHash.sha256Hex(response.body)
+    private func storeBody(_ response: FetchResponse, hash: String, into result: inout URLResult) throws(BodyStore.Failure) {
         let stored: Result<String, BodyStore.Failure> = response.body.withUnsafeBytes { bytes in
             do throws(BodyStore.Failure) {
                 return .success(try bodies.store(bytes, hash: hash))
@@ -137,18 +164,44 @@ struct ResponseProcessor: Sendable {
             return
         }
         result.redirectTo = target.string
+        guard item.redirectHops < Self.maxRedirects else {
+            result.errorKind = "too_many_redirects"
+            result.error = "redirect not followed: \(Self.maxRedirects) redirects in a row"
+            return
+        }
         guard scope.contains(target) else {
             result.errorKind = "redirect_out_of_scope"
             result.error = "redirect to \(target.redacted) is out of scope"
             return
         }
-        result.links = [DiscoveredLink(url: target.string, origin: target.origin, kind: .redirect, depth: item.depth)]
+        let filtered = queryFilter.isEmpty ? target : queryFilter.apply(to: target)
+        result.links = [DiscoveredLink(
+            url: filtered.string, origin: filtered.origin, kind: .redirect, depth: item.depth,
+            skipReason: trapGuard.rejection(for: filtered), redirectHops: item.redirectHops + 1)]
     }
 
-    private func links(of item: ClaimedURL, _ response: FetchResponse, context: WorkerContext) -> [DiscoveredLink] {
-        guard let base = try? CrawlURL(parsing: item.url) else { return [] }
+    /// Sitemap locations as links: normalized, filtered, in scope, deduplicated, trap-guarded.
+    func sitemapLinks(_ locations: [String], seen: inout Set<String>) -> [DiscoveredLink] {
+        var links: [DiscoveredLink] = []
+        for location in locations {
+            guard var url = try? CrawlURL(parsing: location), scope.contains(url) else { continue }
+            if !queryFilter.isEmpty { url = queryFilter.apply(to: url) }
+            guard seen.insert(url.string).inserted else { continue }
+            links.append(DiscoveredLink(url: url.string, origin: url.origin, kind: .page, depth: 1,
+                                        skipReason: trapGuard.rejection(for: url)))
+        }
+        return links
+    }
+
+    private func scanLinks(of item: ClaimedURL, _ response: FetchResponse, context: WorkerContext) -> ExtractedLinks {
         let charset = ContentKind.charset(of: response.contentType)
-        let scan = response.body.withUnsafeBytes { context.extractor.extract($0, encoding: charset) }
+        return response.body.withUnsafeBytes { context.extractor.extract($0, encoding: charset) }
+    }
+
+    /// The page's links, resolved against `<base>` or the page, filtered (`--strip-query`), in
+    /// scope, within depth, deduplicated; a trap-guarded one is kept as a skip with its reason.
+    private func links(of item: ClaimedURL, _ scan: ExtractedLinks) -> [DiscoveredLink] {
+        guard let base = try? CrawlURL(parsing: item.url) else { return [] }
         var effectiveBase = base
         if let href = scan.baseHref, let resolved = try? base.resolve(href) { effectiveBase = resolved }
         let pageDepth = item.depth + 1
@@ -159,10 +212,14 @@ struct ResponseProcessor: Sendable {
         for link in scan.links {
             let isImage = link.kind == .image
             if isImage ? !fetchImages : !pagesAllowed { continue }
-            guard let url = try? effectiveBase.resolve(link.reference), scope.contains(url) else { continue }
+            if link.relNoFollow && respectRelNofollow { continue }
+            guard var url = try? effectiveBase.resolve(link.reference), scope.contains(url) else { continue }
+            if !queryFilter.isEmpty { url = queryFilter.apply(to: url) }
             let string = url.string
             guard seen.insert(string).inserted else { continue }
-            links.append(DiscoveredLink(url: string, origin: url.origin, kind: isImage ? .image : .page, depth: pageDepth))
+            links.append(DiscoveredLink(
+                url: string, origin: url.origin, kind: isImage ? .image : .page, depth: pageDepth,
+                skipReason: trapGuard.rejection(for: url)))
         }
         return links
     }

@@ -144,4 +144,22 @@ extension CurlEasy {
         guard found == CURLHE_OK, let header, let value = header.pointee.value else { return nil }
         return String(cString: value)
     }
+
+    /// Every value of response header `name` (case-insensitive) of the last request, in order.
+    func responseHeaderValues(_ name: String) -> [String] {
+        var header: UnsafeMutablePointer<curl_header>?
+        let handle = liveHandle
+        guard name.withCString({ curl_easy_header(handle, $0, 0, UInt32(CURLH_HEADER), -1, &header) }) == CURLHE_OK,
+              let first = header else { return [] }
+        let amount = first.pointee.amount
+        var values: [String] = []
+        for index in 0..<amount {
+            var nth: UnsafeMutablePointer<curl_header>?
+            if name.withCString({ curl_easy_header(handle, $0, index, UInt32(CURLH_HEADER), -1, &nth) }) == CURLHE_OK,
+               let nth, let value = nth.pointee.value {
+                values.append(String(cString: value))
+            }
+        }
+        return values
+    }
 }

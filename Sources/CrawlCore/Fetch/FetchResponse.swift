@@ -15,6 +15,8 @@ public struct FetchResponse: Sendable {
     public var lastModified: String?
     /// The Retry-After header value as sent.
     public var retryAfter: String?
+    /// Every X-Robots-Tag header value, in order.
+    public var robotsTags: [String] = []
     /// The decoded body (gzip, deflate, br and zstd are undone). Empty when `error` is set.
     public var body: [UInt8]
     /// `nil` when the transfer completed, whatever the HTTP status.

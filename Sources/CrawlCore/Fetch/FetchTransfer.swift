@@ -121,6 +121,7 @@ final class FetchTransfer {
             response.etag = easy.responseHeader("ETag")
             response.lastModified = easy.responseHeader("Last-Modified")
             response.retryAfter = easy.responseHeader("Retry-After")
+            response.robotsTags = easy.responseHeaderValues("X-Robots-Tag")
         }
         if exceededBodyLimit {
             response.error = .tooLarge(limit: bodyLimit)

@@ -95,6 +95,8 @@ public struct SchedulerLimits: Sendable {
     public var maxPages: Int?
     /// Fetches this run may start (`--max-fetches`), robots.txt included.
     public var maxFetchesThisRun: Int?
+    /// Pages fetched per host in the job (`--max-pages-per-host`); beyond it, URLs are skipped.
+    public var maxPagesPerHost: Int?
     /// URLs kept ready in memory per host (bounded, whatever the frontier's size).
     public var readyPerHost: Int
     /// How many robots.txt failures of one host are retried in this run before it is deferred.

@@ -18,6 +18,8 @@ struct SchedulerState {
         var generation = 0
         /// robots.txt fetches of this host that failed in this run.
         var robotsFailures = 0
+        /// URLs of this host fetched in the job (stored count at start + dispatched since).
+        var fetchedCount = 0
     }
 
     let limits: SchedulerLimits
@@ -48,6 +50,7 @@ struct SchedulerState {
             politeness: HostPoliteness(baseDelay: limits.delay, backoff: Double(record.backoffMS) / 1000, errorStreak: record.errorStreak),
             robots: robots)
         if record.nextAllowedAt > 0 { host.nextAllowedAt = record.nextAllowedAt + wallOffset }
+        host.fetchedCount = record.fetched
         if case let .ready(rules) = robots {
             host.politeness.applyCrawlDelay(rules.crawlDelay, delay: limits.delay, cap: limits.maxCrawlDelay)
         }
@@ -145,6 +148,12 @@ struct SchedulerState {
                     plan.actions.append(.skip(next, reason: "robots"))
                     continue
                 }
+                if let cap = limits.maxPagesPerHost, host.fetchedCount >= cap, next.previous == nil {
+                    host.ready.removeFirst()
+                    uncommitted += 1
+                    plan.actions.append(.skip(next, reason: "max_pages_per_host"))
+                    continue
+                }
                 guard activeFetches < limits.concurrency, host.inFlight < limits.perHost else { break }
                 guard now >= host.nextAllowedAt else {
                     wake = min(wake, host.nextAllowedAt)
@@ -152,6 +161,7 @@ struct SchedulerState {
                 }
                 host.ready.removeFirst()
                 host.inFlight += 1
+                host.fetchedCount += 1
                 dispatchedThisRun += 1
                 let spacing = host.politeness.spacing
                 if spacing > 0 { host.nextAllowedAt = max(host.nextAllowedAt, now + SchedulerLimits.withMargin(spacing)) }

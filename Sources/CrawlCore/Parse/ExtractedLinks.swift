@@ -12,10 +12,15 @@ public struct ExtractedLink: Sendable, Equatable {
     /// The raw reference (relative or absolute); never empty, never fragment-only.
     public var reference: String
     public var kind: LinkKind
+    /// The link came from an `a` or `area` element whose `rel` attribute holds the token
+    /// `nofollow` (ASCII case-insensitive): the author asked crawlers not to follow it.
+    /// Always false for other elements, which have no `rel`.
+    public var relNoFollow: Bool
 
-    public init(reference: String, kind: LinkKind) {
+    public init(reference: String, kind: LinkKind, relNoFollow: Bool = false) {
         self.reference = reference
         self.kind = kind
+        self.relNoFollow = relNoFollow
     }
 }
 

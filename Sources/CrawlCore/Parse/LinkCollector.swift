@@ -1,7 +1,8 @@
 import CLibXML2
 
 /// Receives libxml2's SAX start-element events for one document at a time and keeps what a
-/// crawler needs: references, the first `<base href>`, `<meta name="robots">` directives.
+/// crawler needs: references (with `rel="nofollow"` on `a`/`area`), the first `<base href>`,
+/// `<meta name="robots">` directives.
 ///
 /// Owned by exactly one ``LinkExtractor`` and driven only from inside its `extract` call, on
 /// that caller's thread. Element and attribute names arrive lowercased from libxml2's HTML
@@ -47,9 +48,7 @@ final class LinkCollector {
         guard let name, let attributes, !truncated else { return }
         switch name[0] {
         case UInt8(ascii: "a"):
-            if name[1] == 0 || HTMLBytes.cString(name, equals: "area") {
-                addAttribute("href", of: attributes, as: .page)
-            }
+            if name[1] == 0 || HTMLBytes.cString(name, equals: "area") { addHyperlink(attributes) }
         case UInt8(ascii: "b"):
             if !sawBaseHref, HTMLBytes.cString(name, equals: "base") { recordBase(attributes) }
         case UInt8(ascii: "f"):
@@ -77,6 +76,57 @@ final class LinkCollector {
         if let value = value(of: attribute, in: attributes) {
             addReference(HTMLBytes.bytes(ofCString: value), kind: kind)
         }
+    }
+
+    /// `a`/`area`: the first `href`, flagged when the first `rel` holds the token `nofollow`.
+    private func addHyperlink(_ attributes: Attributes) {
+        var href: UnsafePointer<xmlChar>?
+        var rel: UnsafePointer<xmlChar>?
+        var sawHref = false
+        var sawRel = false
+        var index = 0
+        while let attribute = attributes[index] {
+            switch attribute[0] {
+            case UInt8(ascii: "h"):
+                if !sawHref, HTMLBytes.cString(attribute, equals: "href") {
+                    sawHref = true
+                    href = attributes[index + 1]
+                }
+            case UInt8(ascii: "r"):
+                if !sawRel, HTMLBytes.cString(attribute, equals: "rel") {
+                    sawRel = true
+                    rel = attributes[index + 1]
+                }
+            default:
+                break
+            }
+            if sawHref, sawRel { break }
+            index += 2
+        }
+        guard let href else { return }
+        let noFollow = rel.map(Self.relHoldsNoFollow) ?? false
+        addReference(HTMLBytes.bytes(ofCString: href), kind: .page, relNoFollow: noFollow)
+    }
+
+    /// Whether a NUL-terminated `rel` value holds the token `nofollow`, ignoring ASCII case.
+    /// Tokens are separated by ASCII whitespace (HTML) or commas (`rel="ugc,nofollow"`, which
+    /// search engines honor too). Reads the bytes in place; allocates nothing.
+    private static func relHoldsNoFollow(_ rel: UnsafePointer<xmlChar>) -> Bool {
+        let value = HTMLBytes.bytes(ofCString: rel)
+        var position = 0
+        while position < value.count {
+            while position < value.count, isRelSeparator(value[position]) { position += 1 }
+            let start = position
+            while position < value.count, !isRelSeparator(value[position]) { position += 1 }
+            let token = UnsafeBufferPointer(rebasing: value[start..<position])
+            if HTMLBytes.equalsIgnoringASCIICase(token, "nofollow") { return true }
+        }
+        return false
+    }
+
+    @inline(__always)
+    private static func isRelSeparator(_ byte: UInt8) -> Bool {
+        byte == HTMLBytes.comma || HTMLBytes.isASCIIWhitespace(byte)
     }
 
     /// `img`: `src` and every `srcset` candidate, in attribute order.
@@ -143,7 +193,7 @@ final class LinkCollector {
 
     /// Keeps `bytes` as a reference unless it is blank or fragment-only; stops the parser once
     /// more than `maxLinks` references were found.
-    private func addReference(_ bytes: UnsafeBufferPointer<UInt8>, kind: LinkKind) {
+    private func addReference(_ bytes: UnsafeBufferPointer<UInt8>, kind: LinkKind, relNoFollow: Bool = false) {
         let trimmed = HTMLBytes.trimmingASCIIWhitespace(bytes)
         guard let first = trimmed.first, first != UInt8(ascii: "#"), !truncated else { return }
         guard links.count < maxLinks else {
@@ -151,7 +201,9 @@ final class LinkCollector {
             if let parserContext { xmlStopParser(parserContext) }
             return
         }
-        links.append(ExtractedLink(reference: String(decoding: trimmed, as: UTF8.self), kind: kind))
+        links.append(
+            ExtractedLink(
+                reference: String(decoding: trimmed, as: UTF8.self), kind: kind, relNoFollow: relNoFollow))
     }
 
     /// The value of the first attribute called `attribute`, if it has one.

@@ -109,3 +109,11 @@ public struct RobotsRules: Sendable, Equatable {
         return true
     }
 }
+
+extension RobotsRules {
+    /// The product token of a User-Agent (its leading run of letters, `_` and `-`), lowercased:
+    /// the name robots.txt groups and X-Robots-Tag directives address.
+    public static func productToken(of userAgent: String) -> String {
+        String(decoding: RobotsParser.productToken(of: ArraySlice(userAgent.utf8)), as: UTF8.self).lowercased()
+    }
+}

@@ -72,6 +72,8 @@ public struct ClaimedURL: Sendable, Equatable {
     public var kind: URLKind
     /// Set when the URL was fetched before (a revisit): what the last fetch stored.
     public var previous: PreviousFetch?
+    /// How many redirects led to this URL.
+    public var redirectHops = 0
 
     public init(id: Int64, url: String, hostID: Int64, depth: Int, attempts: Int, kind: URLKind, previous: PreviousFetch? = nil) {
         self.id = id
@@ -126,6 +128,8 @@ public struct HostRecord: Sendable, Equatable {
     public var backoffMS: Int = 0
     public var errorStreak: Int = 0
     public var crawlDelayMS: Int?
+    /// Requests sent to the host in the job.
+    public var fetched: Int = 0
 }
 
 /// The stored job: its seeds and settings.

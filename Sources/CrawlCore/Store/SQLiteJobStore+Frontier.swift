@@ -9,7 +9,7 @@ extension SQLiteJobStore {
     /// `revisitFetchedBefore`) its done URLs last fetched before then, oldest first; mark them in_flight.
     func claimOnThread(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) throws(StoreError) -> ClaimBatch {
         try connection.transaction { () throws(StoreError) in
-            let columns = "id, url, depth, attempts, kind, status, content_hash, etag, last_modified, fetched_at"
+            let columns = "id, url, depth, attempts, kind, status, content_hash, etag, last_modified, fetched_at, redirect_hops"
             let queued = try connection.cached("""
                 SELECT \(columns) FROM urls
                 WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at <= ?2
@@ -50,6 +50,28 @@ extension SQLiteJobStore {
         }
     }
 
+    /// Whether following stored redirects from `url` (at most 11 hops) comes back to row `rowID`.
+    func redirectLeadsBack(from url: String, to rowID: Int64) throws(StoreError) -> Bool {
+        let step = try connection.cached("SELECT id, redirect_to FROM urls WHERE url = ?1")
+        var current = url
+        for _ in 0...10 {
+            step.reset()
+            try step.bind(current, at: 1)
+            guard try step.step() else { return false }
+            if step.int64(0) == rowID { step.reset(); return true }
+            guard let next = step.optionalText(1) else { step.reset(); return false }
+            current = next
+        }
+        step.reset()
+        return false
+    }
+
+    func markRedirectLoop(_ rowID: Int64) throws(StoreError) {
+        try connection.cached("""
+            UPDATE urls SET error_kind = 'redirect_loop', error = 'redirect loop: the target redirects back here' WHERE id = ?1
+            """).run([.int(rowID)])
+    }
+
     private static func select(_ statement: SQLiteStatement, host: Int64, bound: Double, limit: Int,
                                into claimed: inout [ClaimedURL]) throws(StoreError) {
         statement.reset()
@@ -63,9 +85,11 @@ extension SQLiteJobStore {
             let previous = (hash != nil || etag != nil || modified != nil || status != nil)
                 ? PreviousFetch(status: status, contentHash: hash, etag: etag, lastModified: modified,
                                 fetchedAt: statement.optionalDouble(9)) : nil
-            claimed.append(ClaimedURL(
+            var url = ClaimedURL(
                 id: statement.int64(0), url: statement.text(1), hostID: host, depth: statement.int(2),
-                attempts: statement.int(3), kind: URLKind(rawValue: statement.text(4)) ?? .page, previous: previous))
+                attempts: statement.int(3), kind: URLKind(rawValue: statement.text(4)) ?? .page, previous: previous)
+            url.redirectHops = statement.int(10)
+            claimed.append(url)
         }
         statement.reset()
     }
@@ -85,9 +109,37 @@ extension SQLiteJobStore {
                 WHERE id = ?1
                 """)
             let insert = try connection.cached("""
-                INSERT OR IGNORE INTO urls (url, host_id, state, kind, depth, parent_id, discovered_at)
-                VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6)
+                INSERT OR IGNORE INTO urls (url, host_id, state, kind, depth, parent_id, discovered_at, error_kind, error, redirect_hops)
+                VALUES (?1, ?2, CASE WHEN ?7 IS NULL THEN 'queued' ELSE 'skipped' END, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                 """)
+            /// Inserts a discovered URL once (the unique index ignores known ones); a new host row too.
+            func insertLink(_ link: DiscoveredLink, parentID: Int64?, at time: Double) throws(StoreError) {
+                let known = hostIDs[link.origin] != nil
+                let hostID = try hostID(for: link.origin)
+                if !known {
+                    receipt.newHosts.append(HostRecord(
+                        id: hostID, origin: link.origin, robotsState: .unknown,
+                        robotsBody: nil, robotsFetchedAt: nil, nextAllowedAt: 0))
+                }
+                insert.reset()
+                try insert.bind(link.url, at: 1)
+                try insert.bind(hostID, at: 2)
+                try insert.bind(link.kind.rawValue, at: 3)
+                try insert.bind(link.depth, at: 4)
+                try insert.bind(parentID.map { .int($0) } ?? .null, at: 5)
+                try insert.bind(.double(time), at: 6)
+                try insert.bind(link.skipReason, at: 7)
+                try insert.bind(link.skipReason.map { "not fetched: trap guard \($0)" }, at: 8)
+                try insert.bind(link.redirectHops, at: 9)
+                try insert.step()
+                if connection.changes > 0 && link.skipReason == nil {
+                    receipt.newURLs += 1
+                    receipt.hostsWithNewWork.insert(hostID)
+                } else if connection.changes == 0, link.kind == .redirect, let parentID,
+                          try redirectLeadsBack(from: link.url, to: parentID) {
+                    try markRedirectLoop(parentID)
+                }
+            }
             // A 304 (or a failed revisit) keeps what the last good fetch stored.
             let touch = try connection.cached("""
                 UPDATE urls SET state = ?2, attempts = attempts + 1, fetched_at = ?3, error_kind = ?4, error = ?5
@@ -151,28 +203,11 @@ extension SQLiteJobStore {
                 try update.step()
 
                 for link in result.links {
-                    let known = hostIDs[link.origin] != nil
-                    let hostID = try hostID(for: link.origin)
-                    if !known {
-                        receipt.newHosts.append(HostRecord(
-                            id: hostID, origin: link.origin, robotsState: .unknown,
-                            robotsBody: nil, robotsFetchedAt: nil, nextAllowedAt: 0))
-                    }
-                    insert.reset()
-                    try insert.bind(link.url, at: 1)
-                    try insert.bind(hostID, at: 2)
-                    try insert.bind(link.kind.rawValue, at: 3)
-                    try insert.bind(link.depth, at: 4)
-                    try insert.bind(result.urlID, at: 5)
-                    try insert.bind(.double(result.fetchedAt ?? now), at: 6)
-                    try insert.step()
-                    if connection.changes > 0 {
-                        receipt.newURLs += 1
-                        receipt.hostsWithNewWork.insert(hostID)
-                    }
+                    try insertLink(link, parentID: result.urlID, at: result.fetchedAt ?? now)
                 }
             }
             for robots in batch.robots {
+                for link in robots.sitemapLinks { try insertLink(link, parentID: nil, at: robots.fetchedAt) }
                 try connection.cached("""
                     UPDATE hosts SET robots_state = ?2, robots_status = ?3, robots_body = ?4, robots_fetched_at = ?5,
                         robots_error = ?6, crawl_delay_ms = ?7

@@ -161,7 +161,7 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
         try await thread.run { _ in
             let statement = try self.connection.cached("""
                 SELECT id, origin, robots_state, robots_body, robots_fetched_at, next_allowed_at, backoff_ms, error_streak,
-                       crawl_delay_ms
+                       crawl_delay_ms, fetched
                 FROM hosts ORDER BY id
                 """)
             var hosts: [HostRecord] = []
@@ -171,7 +171,7 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
                     robotsState: RobotsState(rawValue: statement.text(2)) ?? .unknown,
                     robotsBody: statement.optionalText(3), robotsFetchedAt: statement.optionalDouble(4),
                     nextAllowedAt: statement.double(5), backoffMS: statement.int(6), errorStreak: statement.int(7),
-                    crawlDelayMS: statement.optionalInt(8)))
+                    crawlDelayMS: statement.optionalInt(8), fetched: statement.int(9)))
             }
             return hosts
         }

@@ -26,11 +26,17 @@ public struct DiscoveredLink: Sendable, Equatable {
     public var origin: String   // its host key, scheme://host[:port]
     public var kind: URLKind
     public var depth: Int
-    public init(url: String, origin: String, kind: URLKind, depth: Int) {
+    /// Set for a URL recorded but never to be fetched (a trap guard): its row is `skipped` with this reason.
+    public var skipReason: String?
+    /// For a redirect target: how many redirects led to it.
+    public var redirectHops: Int
+    public init(url: String, origin: String, kind: URLKind, depth: Int, skipReason: String? = nil, redirectHops: Int = 0) {
         self.url = url
         self.origin = origin
         self.kind = kind
         self.depth = depth
+        self.skipReason = skipReason
+        self.redirectHops = redirectHops
     }
 }
 
@@ -114,6 +120,8 @@ public struct RobotsUpdate: Sendable {
     public var fetchedAt: Double
     public var error: String?
     public var crawlDelayMS: Int?
+    /// URLs listed by the host's sitemaps (`--sitemaps`), queued with no parent.
+    public var sitemapLinks: [DiscoveredLink] = []
 }
 
 /// One transaction's worth of work.
