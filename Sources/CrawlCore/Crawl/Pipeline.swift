@@ -18,7 +18,7 @@ struct Pipeline: Sendable {
         if let previous = url.previous { request.headers = previous.conditionalHeaders }
         let response = await fetcher.fetch(request)
         let verdict = Self.verdict(for: response, now: MonotonicClock.wallNow)
-        let hostState = scheduler.transferFinished(hostID: url.hostID, verdict: verdict)
+        let hostState = scheduler.transferFinished(hostID: url.hostID, verdict: verdict, sentAt: response.requestSentAt)
         if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
         let processor = self.processor
         let outcome: Result<URLResult, BodyStore.Failure> = await workers.run { context in
@@ -97,7 +97,8 @@ struct Pipeline: Sendable {
             let spacing = max(settings.delay, min(rules.crawlDelay ?? 0, settings.maxCrawlDelay))
             sitemapLinks = await fetchSitemaps(rules.sitemaps, origin: origin, spacing: spacing)
         }
-        scheduler.transferFinished(hostID: hostID, verdict: Self.verdict(for: response, now: MonotonicClock.wallNow))
+        scheduler.transferFinished(
+            hostID: hostID, verdict: Self.verdict(for: response, now: MonotonicClock.wallNow), sentAt: response.requestSentAt)
         if case .cancelled? = response.error { return }
         var update = RobotsUpdate(
             hostID: hostID, state: .disallowAll, status: response.status > 0 ? response.status : nil,

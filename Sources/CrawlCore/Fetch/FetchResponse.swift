@@ -17,6 +17,8 @@ public struct FetchResponse: Sendable {
     public var retryAfter: String?
     /// Every X-Robots-Tag header value, in order.
     public var robotsTags: [String] = []
+    /// When the request went out on the wire (``MonotonicClock`` seconds), if it did.
+    public var requestSentAt: Double?
     /// The decoded body (gzip, deflate, br and zstd are undone). Empty when `error` is set.
     public var body: [UInt8]
     /// `nil` when the transfer completed, whatever the HTTP status.

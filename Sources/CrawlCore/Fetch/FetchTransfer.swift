@@ -17,6 +17,8 @@ final class FetchTransfer {
     private var sizedFromContentLength = false
     /// Set when the decoded body would pass `bodyLimit`; the write callback then aborts.
     private(set) var exceededBodyLimit = false
+    /// When the transfer was handed to curl (monotonic seconds); set by the event loop.
+    var addedAt: Double = 0
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// The reference curl holds through CURLOPT_PRIVATE / CURLOPT_WRITEDATA.
     private var curlReference: Unmanaged<FetchTransfer>?
@@ -113,6 +115,9 @@ final class FetchTransfer {
         var response = FetchResponse(url: request.url, status: status)
         response.primaryIP = easy.info(string: CURLINFO_PRIMARY_IP)
         response.totalSeconds = Double(easy.info(offset: CURLINFO_TOTAL_TIME_T) ?? 0) / 1_000_000
+        if let pretransfer = easy.info(offset: CURLINFO_PRETRANSFER_TIME_T), pretransfer > 0 {
+            response.requestSentAt = addedAt + Double(pretransfer) / 1_000_000
+        }
         if status > 0 {
             response.contentType = easy.info(string: CURLINFO_CONTENT_TYPE)
             if (300..<400).contains(status) {

@@ -70,6 +70,7 @@ extension Fetcher {
             do {
                 try transfer.configure(configuration)
                 try multi.add(easy)
+                transfer.addedAt = MonotonicClock.now
             } catch {
                 retire(transfer)
                 order.slot.finish(.failed(order.request.url, error))

@@ -27,10 +27,10 @@ public final class Scheduler: Sendable {
     /// A transfer to a host ended: its per-host slot is free again (its global slot is freed on
     /// commit), and its politeness adapts to `verdict`. Returns the host's state to persist.
     @discardableResult
-    public func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral) -> HostStateUpdate? {
+    public func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral, sentAt: Double? = nil) -> HostStateUpdate? {
         let now = MonotonicClock.now
         return state.withLock { state -> HostStateUpdate? in
-            guard let snapshot = state.transferFinished(hostID: hostID, verdict: verdict, now: now) else { return nil }
+            guard let snapshot = state.transferFinished(hostID: hostID, verdict: verdict, now: now, sentAt: sentAt) else { return nil }
             return HostStateUpdate(
                 hostID: hostID, nextAllowedAt: snapshot.nextAllowedAt - state.limits.wallOffset,
                 backoffMS: Int(snapshot.politeness.backoff * 1000), errorStreak: snapshot.politeness.errorStreak)
@@ -107,12 +107,12 @@ public struct SchedulerLimits: Sendable {
     /// Monotonic minus wall-clock seconds, to place stored (wall) times on the scheduler's clock.
     public var wallOffset: Double = 0
 
-    /// The time kept between two dispatches to one host: `delay` plus a margin (2%, at most 2 ms)
-    /// for the jitter between dispatch and the request reaching the wire, so that the server never
-    /// sees two request starts closer than `delay`.
+    /// The time kept between two dispatches to one host: `delay` plus a margin (3%, at most 3 ms)
+    /// for the jitter between dispatch and the request reaching the wire and for the server's own
+    /// clock resolution, so that the server never sees two request starts closer than `delay`.
     public var spacing: Double { Self.withMargin(delay) }
 
-    static func withMargin(_ delay: Double) -> Double { delay > 0 ? delay + min(0.002, delay * 0.02) : 0 }
+    static func withMargin(_ delay: Double) -> Double { delay > 0 ? delay + min(0.003, delay * 0.03) : 0 }
     public var robotsAttempts: Int = 3
     public var robotsRetryBase: Double = 5
 

@@ -179,9 +179,16 @@ struct SchedulerState {
     /// A transfer ended: frees the host's slot and adapts its politeness to how it answered.
     /// Returns the host's state to persist (nil for an unknown host).
     @discardableResult
-    mutating func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral, now: Double = 0) -> HostSnapshot? {
+    mutating func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral, now: Double = 0,
+                                   sentAt: Double? = nil) -> HostSnapshot? {
         guard let i = index[hostID] else { return nil }
         hosts[i].inFlight -= 1
+        // The delay runs from when the request really went out, not only from its dispatch: the
+        // curl thread may have started it late, and the server must never see two starts closer.
+        let spacing = hosts[i].politeness.spacing
+        if let sentAt, spacing > 0 {
+            hosts[i].nextAllowedAt = max(hosts[i].nextAllowedAt, sentAt + SchedulerLimits.withMargin(spacing))
+        }
         switch verdict {
         case .success: hosts[i].politeness.recordSuccess()
         case .neutral: break
