@@ -144,6 +144,17 @@ import Testing
         #expect(end.endReason == "limit")
     }
 
+    @Test func aHostClosedBeyondTheRetryHorizonIsLeftToALaterRun() {
+        var state = Self.ready(Self.limits(perHost: 1), hosts: [1], urls: [Self.url(1, host: 1), Self.url(2, host: 1)])
+        do { let p = state.plan(now: 0); #expect(Self.fetched(p) == [1]) }
+        state.transferFinished(hostID: 1, verdict: .throttled(retryAfter: 3600), now: 0.1)
+        state.committed(results: 1, fetchSlots: 1, fetched: 1, receipt: BatchReceipt(), robotsLoader: { _ in .unknown })
+        state.claimed([], for: [ClaimRequest(hostID: 1, limit: 64)], generations: [1: 0])
+        let plan = state.plan(now: 1)
+        #expect(plan.actions.isEmpty)
+        #expect(plan.finished)  // URL 2 stays claimed in memory; the run's end puts it back in the frontier
+    }
+
     @Test func maxPagesHoldsAcrossHostsInOnePlan() {
         let urls = (1...4).map { Self.url($0, host: 1) } + (5...8).map { Self.url($0, host: 2) } + (9...12).map { Self.url($0, host: 3) }
         var state = Self.ready(Self.limits(perHost: 10, maxPages: 5), hosts: [1, 2, 3], urls: urls)

@@ -20,6 +20,9 @@ struct SchedulerState {
         var robotsFailures = 0
         /// URLs of this host fetched in the job (stored count at start + dispatched since).
         var fetchedCount = 0
+        /// Closed (Retry-After, backoff) for longer than a run waits: left to a later run. Its
+        /// claimed URLs go back to the frontier when the run ends; the closing time is stored.
+        var parked = false
     }
 
     let limits: SchedulerLimits
@@ -106,6 +109,8 @@ struct SchedulerState {
     private mutating func planHost(_ i: Int, now: Double, plan: inout SchedulerPlan, wake: inout Double) {
         var host = hosts[i]
         defer { hosts[i] = host }
+        host.parked = host.nextAllowedAt - now > limits.maxRetryWait
+        if host.parked { return }
         if let retryWakeAt = host.retryWakeAt {
             if now >= retryWakeAt {
                 host.retryWakeAt = nil
@@ -296,6 +301,7 @@ struct SchedulerState {
 extension SchedulerState.Host {
     /// Nothing to do now or later in this run.
     var isIdle: Bool {
+        if parked { return inFlight == 0 && !refilling }
         if case .deferred = robots { return inFlight == 0 && !refilling }
         return ready.isEmpty && exhausted && !refilling && inFlight == 0 && retryWakeAt == nil
     }
