@@ -64,10 +64,10 @@ enum StatsRenderer {
         }
         if let hosts = stats.hostTable {
             lines.append("")
-            lines.append(row(["host", "fetched", "errors", "queued", "robots", "backoff ms", "error streak"], first: 32))
+            lines.append(row(["host", "fetched", "errors", "queued", "robots", "backoff ms", "error streak", "sitemaps"], first: 32))
             for host in hosts {
                 lines.append(row([host.origin, "\(host.fetched)", "\(host.errors)", "\(host.queued)", host.robots,
-                                  "\(host.backoffMS)", "\(host.errorStreak)"], first: 32))
+                                  "\(host.backoffMS)", "\(host.errorStreak)", "\(host.sitemaps.count)"], first: 32))
             }
         }
         return lines.joined(separator: "\n")

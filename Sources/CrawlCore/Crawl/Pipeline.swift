@@ -109,6 +109,7 @@ struct Pipeline: Sendable {
             update.state = .rules
             update.body = String(decoding: body, as: UTF8.self)
             update.crawlDelayMS = rules.crawlDelay.map { Int(($0 * 1000).rounded()) }
+            update.sitemaps = rules.sitemaps
             scheduler.robotsResolved(hostID: hostID, rules: rules)
         } else if response.error == nil && (400..<500).contains(response.status) && response.status != 429 {
             update.state = .allowAll

@@ -57,8 +57,10 @@ public struct CrawlStats: Sendable, Codable, Equatable {
         public var robots: String
         public var backoffMS: Int
         public var errorStreak: Int
+        /// The Sitemap lines of its robots.txt.
+        public var sitemaps: [String] = []
         enum CodingKeys: String, CodingKey {
-            case origin, fetched, errors, queued, robots, backoffMS = "backoff_ms", errorStreak = "error_streak"
+            case origin, fetched, errors, queued, robots, backoffMS = "backoff_ms", errorStreak = "error_streak", sitemaps
         }
     }
 

@@ -21,6 +21,7 @@ extension Migration {
         Migration(version: 1, name: "0001_initial.sql", bytes: PackageResources._001_initial_sql),
         Migration(version: 2, name: "0002_recrawl.sql", bytes: PackageResources._002_recrawl_sql),
         Migration(version: 3, name: "0003_redirect_hops.sql", bytes: PackageResources._003_redirect_hops_sql),
+        Migration(version: 4, name: "0004_host_sitemaps.sql", bytes: PackageResources._004_host_sitemaps_sql),
     ]
 
     /// The schema version this binary writes.

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 extension SQLiteJobStore {
     public func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> ClaimBatch {
@@ -48,6 +49,10 @@ extension SQLiteJobStore {
             batch.urls = claimed
             return batch
         }
+    }
+
+    static func jsonArray(_ strings: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(strings), as: UTF8.self)) ?? "[]"
     }
 
     /// Whether following stored redirects from `url` (at most 11 hops) comes back to row `rowID`.
@@ -210,12 +215,13 @@ extension SQLiteJobStore {
                 for link in robots.sitemapLinks { try insertLink(link, parentID: nil, at: robots.fetchedAt) }
                 try connection.cached("""
                     UPDATE hosts SET robots_state = ?2, robots_status = ?3, robots_body = ?4, robots_fetched_at = ?5,
-                        robots_error = ?6, crawl_delay_ms = ?7
+                        robots_error = ?6, crawl_delay_ms = ?7, sitemaps = ?8
                     WHERE id = ?1
                     """).run([
                         .int(robots.hostID), .text(robots.state.rawValue), robots.status.map { .int(Int64($0)) } ?? .null,
                         robots.body.map { .text($0) } ?? .null, .double(robots.fetchedAt),
                         robots.error.map { .text($0) } ?? .null, robots.crawlDelayMS.map { .int(Int64($0)) } ?? .null,
+                        robots.sitemaps.isEmpty ? .null : .text(Self.jsonArray(robots.sitemaps)),
                     ])
             }
             let hostPoliteness = try connection.cached(

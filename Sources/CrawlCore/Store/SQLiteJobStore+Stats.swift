@@ -124,12 +124,13 @@ extension SQLiteJobStore {
             "SELECT host_id, count(*) FROM urls INDEXED BY urls_frontier WHERE state = 'queued' GROUP BY host_id")
         while try counts.step() { queued[counts.int64(0)] = counts.int(1) }
         let hosts = try connection.cached(
-            "SELECT id, origin, fetched, errors, robots_state, backoff_ms, error_streak FROM hosts ORDER BY origin")
+            "SELECT id, origin, fetched, errors, robots_state, backoff_ms, error_streak, sitemaps FROM hosts ORDER BY origin")
         var table: [CrawlStats.Host] = []
         while try hosts.step() {
             table.append(CrawlStats.Host(
                 origin: hosts.text(1), fetched: hosts.int(2), errors: hosts.int(3), queued: queued[hosts.int64(0)] ?? 0,
-                robots: hosts.text(4), backoffMS: hosts.int(5), errorStreak: hosts.int(6)))
+                robots: hosts.text(4), backoffMS: hosts.int(5), errorStreak: hosts.int(6),
+                sitemaps: hosts.optionalText(7).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []))
         }
         return table
     }

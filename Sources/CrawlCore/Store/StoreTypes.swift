@@ -122,6 +122,8 @@ public struct RobotsUpdate: Sendable {
     public var crawlDelayMS: Int?
     /// URLs listed by the host's sitemaps (`--sitemaps`), queued with no parent.
     public var sitemapLinks: [DiscoveredLink] = []
+    /// The Sitemap lines of robots.txt, as written.
+    public var sitemaps: [String] = []
 }
 
 /// One transaction's worth of work.
