@@ -90,12 +90,17 @@ struct Pipeline: Sendable {
             hops += 1
             response = await fetcher.fetch(FetchRequest(url: target))
         }
+        // Parsed once, on a parse worker (up to 512 KiB of text).
+        let body = Array(response.body.prefix(RobotsRules.maxBytes))
+        let userAgent = settings.userAgent
+        let fetchedRules: RobotsRules? = response.error == nil && (200..<300).contains(response.status)
+            ? await workers.run { _ in RobotsRules(parsing: body, userAgent: userAgent) } : nil
         var sitemapLinks: [DiscoveredLink] = []
-        if settings.useSitemaps, response.error == nil, (200..<300).contains(response.status) {
+        if settings.useSitemaps, let rules = fetchedRules {
             // While the host's slot is still held: nothing else goes to the host meanwhile.
-            let rules = RobotsRules(parsing: Array(response.body.prefix(RobotsRules.maxBytes)), userAgent: settings.userAgent)
-            let spacing = max(settings.delay, min(rules.crawlDelay ?? 0, settings.maxCrawlDelay))
-            sitemapLinks = await fetchSitemaps(rules.sitemaps, origin: origin, spacing: spacing)
+            var politeness = HostPoliteness(baseDelay: settings.delay)
+            politeness.applyCrawlDelay(rules.crawlDelay, delay: settings.delay, cap: settings.maxCrawlDelay)
+            sitemapLinks = await fetchSitemaps(rules.sitemaps, origin: origin, spacing: politeness.spacing)
         }
         scheduler.transferFinished(
             hostID: hostID, verdict: Self.verdict(for: response, now: MonotonicClock.wallNow), sentAt: response.requestSentAt)
@@ -103,9 +108,7 @@ struct Pipeline: Sendable {
         var update = RobotsUpdate(
             hostID: hostID, state: .disallowAll, status: response.status > 0 ? response.status : nil,
             body: nil, fetchedAt: MonotonicClock.wallNow, error: nil, crawlDelayMS: nil)
-        if response.error == nil && (200..<300).contains(response.status) {
-            let body = Array(response.body.prefix(RobotsRules.maxBytes))
-            let rules = RobotsRules(parsing: body, userAgent: settings.userAgent)
+        if let rules = fetchedRules {
             update.state = .rules
             update.body = String(decoding: body, as: UTF8.self)
             update.crawlDelayMS = rules.crawlDelay.map { Int(($0 * 1000).rounded()) }
