@@ -127,3 +127,21 @@ extension ChildProcess {
             seconds: Date().timeIntervalSince(started), commandLine: child.commandLine)
     }
 }
+
+extension ChildProcess {
+    /// The first line the process prints on stdout (a server's startup line), waited for at most
+    /// `seconds`. If the process ends first or stays silent, it is terminated and this throws.
+    func firstStdoutLine(within seconds: Double, script: String) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let text = stdout
+            if let newline = text.firstIndex(of: "\n") { return String(text[..<newline]) }
+            if let exit = exited {
+                throw SetupError("\(script) ended (\(exit)) before it was ready: \(stderr)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        terminate()
+        throw SetupError("\(script) printed no startup line within \(Int(seconds)) s: \(stderr)")
+    }
+}

@@ -42,23 +42,7 @@ final class FixtureServer: Sendable {
         ]
         let process = try ChildProcess(
             executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "site-server")
-        let deadline = Date().addingTimeInterval(20)
-        var line: String?
-        while Date() < deadline {
-            let text = process.stdout
-            if let newline = text.firstIndex(of: "\n") {
-                line = String(text[..<newline])
-                break
-            }
-            if let exit = process.exited {
-                throw SetupError("site_server.py ended (\(exit)) before it was ready: \(process.stderr)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        guard let line else {
-            process.terminate()
-            throw SetupError("site_server.py printed no startup line within 20 s: \(process.stderr)")
-        }
+        let line = try await process.firstStdoutLine(within: 20, script: "site_server.py")
         do {
             let startup = try JSONDecoder().decode(StartupLine.self, from: Data(line.utf8))
             self.port = startup.port

@@ -27,22 +27,10 @@ final class PoliteServer: Sendable {
                          "--scenario", scenarioPath, "--log", logPath]
         let process = try ChildProcess(
             executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "polite-server")
-        let deadline = Date().addingTimeInterval(20)
-        var line: String?
-        while Date() < deadline {
-            let text = process.stdout
-            if let newline = text.firstIndex(of: "\n") {
-                line = String(text[..<newline])
-                break
-            }
-            if let exit = process.exited {
-                throw SetupError("polite_server.py ended (\(exit)) before it was ready: \(process.stderr)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        guard let line, let startup = try? JSONDecoder().decode(StartupLine.self, from: Data(line.utf8)) else {
+        let line = try await process.firstStdoutLine(within: 20, script: "polite_server.py")
+        guard let startup = try? JSONDecoder().decode(StartupLine.self, from: Data(line.utf8)) else {
             process.terminate()
-            throw SetupError("polite_server.py printed no startup line within 20 s: \(process.stderr)")
+            throw SetupError("polite_server.py startup line is not valid: \(line)")
         }
         self.port = startup.port
         self.hosts = startup.hosts
