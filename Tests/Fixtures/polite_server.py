@@ -71,6 +71,8 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from fixture_log import RequestLog  # beside this script
+
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
            308: "Permanent Redirect", 403: "Forbidden", 404: "Not Found", 410: "Gone", 429: "Too Many Requests",
            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
@@ -153,22 +155,6 @@ def body_of(route, origin, port, now):
     if route.get("gzip"):
         body = gzip.compress(body, mtime=0)
     return body
-
-
-class RequestLog:
-    """One JSON line per request, appended and flushed under a lock."""
-
-    def __init__(self, path):
-        self.lock = threading.Lock()
-        self.file = open(path, "a", encoding="utf-8") if path else None
-
-    def write(self, record):
-        if self.file is None:
-            return
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self.lock:
-            self.file.write(line)
-            self.file.flush()
 
 
 class Handler(BaseHTTPRequestHandler):

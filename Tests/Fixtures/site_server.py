@@ -96,6 +96,8 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from fixture_log import RequestLog  # beside this script
+
 WORDS = ("crawler frontier politeness queue fetch parse link anchor image host robots "
          "sitemap resume store index page depth scope redirect status header body "
          "encoding canonical fragment query path scheme agent delay budget retry "
@@ -423,22 +425,6 @@ def not_modified_since(header, last_modified):
     except (TypeError, ValueError, IndexError, OverflowError):
         return False  # an invalid date is ignored (RFC 9110 13.1.3)
     return last_modified <= since
-
-
-class RequestLog:
-    """One JSON line per request, appended and flushed under a lock."""
-
-    def __init__(self, path):
-        self.lock = threading.Lock()
-        self.file = open(path, "a", encoding="utf-8") if path else None
-
-    def write(self, record):
-        if self.file is None:
-            return
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self.lock:
-            self.file.write(line)
-            self.file.flush()
 
 
 class Handler(BaseHTTPRequestHandler):

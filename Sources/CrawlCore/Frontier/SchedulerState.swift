@@ -134,12 +134,7 @@ struct SchedulerState {
             if !host.ready.isEmpty && !blocked && activeFetches < limits.concurrency && host.inFlight < limits.perHost {
                 if now >= host.nextAllowedAt {
                     host.robots = .fetching
-                    host.inFlight += 1
-                    dispatchedThisRun += 1
-                    let spacing = host.politeness.spacing
-                    if spacing > 0 { host.nextAllowedAt = max(host.nextAllowedAt, now + SchedulerLimits.withMargin(spacing)) }
-                    activeFetches += 1
-                    uncommitted += 1
+                    startTransfer(on: &host, now: now)
                     plan.actions.append(.fetchRobots(hostID: host.id, origin: host.origin))
                 } else {
                     wake = min(wake, host.nextAllowedAt)
@@ -147,16 +142,10 @@ struct SchedulerState {
             }
         case let .ready(rules):
             while !blocked, let next = host.ready.first {
-                if !rules.isAllowed(String(Self.pathAndQuery(of: next.url))) {
+                if let reason = skipReason(next, rules: rules, host: host) {
                     host.ready.removeFirst()
                     uncommitted += 1
-                    plan.actions.append(.skip(next, reason: "robots"))
-                    continue
-                }
-                if let cap = limits.maxPagesPerHost, host.fetchedCount >= cap, next.previous == nil {
-                    host.ready.removeFirst()
-                    uncommitted += 1
-                    plan.actions.append(.skip(next, reason: "max_pages_per_host"))
+                    plan.actions.append(.skip(next, reason: reason))
                     continue
                 }
                 guard activeFetches < limits.concurrency, host.inFlight < limits.perHost else { break }
@@ -165,13 +154,8 @@ struct SchedulerState {
                     break
                 }
                 host.ready.removeFirst()
-                host.inFlight += 1
                 host.fetchedCount += 1
-                dispatchedThisRun += 1
-                let spacing = host.politeness.spacing
-                if spacing > 0 { host.nextAllowedAt = max(host.nextAllowedAt, now + SchedulerLimits.withMargin(spacing)) }
-                activeFetches += 1
-                uncommitted += 1
+                startTransfer(on: &host, now: now)
                 plan.actions.append(.fetch(next))
             }
         }
@@ -184,6 +168,23 @@ struct SchedulerState {
     /// A transfer ended: frees the host's slot and adapts its politeness to how it answered.
     /// Returns the host's state to persist (nil for an unknown host).
     @discardableResult
+    /// Takes a global and a per-host slot for a request starting now, and moves the host's clock.
+    private mutating func startTransfer(on host: inout Host, now: Double) {
+        host.inFlight += 1
+        dispatchedThisRun += 1
+        activeFetches += 1
+        uncommitted += 1
+        let spacing = host.politeness.spacing
+        if spacing > 0 { host.nextAllowedAt = max(host.nextAllowedAt, now + SchedulerLimits.withMargin(spacing)) }
+    }
+
+    /// Why a ready URL is recorded as skipped instead of fetched, if it is.
+    private func skipReason(_ url: ClaimedURL, rules: RobotsRules, host: Host) -> String? {
+        if !rules.isAllowed(String(Self.pathAndQuery(of: url.url))) { return "robots" }
+        if let cap = limits.maxPagesPerHost, host.fetchedCount >= cap, url.previous == nil { return "max_pages_per_host" }
+        return nil
+    }
+
     mutating func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral, now: Double = 0,
                                    sentAt: Double? = nil) -> HostSnapshot? {
         guard let i = index[hostID] else { return nil }
