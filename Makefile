@@ -8,7 +8,7 @@ APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1
 BIN_DEBUG := .build/debug/crawl
 BIN_RELEASE := .build/release/crawl
 
-.PHONY: setup deps build release test demo clean
+.PHONY: setup deps build release test demo bench clean
 
 setup: deps release
 
@@ -35,6 +35,12 @@ test: deps
 # binary into /tmp/crawl-demo, prints `crawl stats` and checks coverage from the server's log.
 demo: setup
 	scripts/demo.sh
+
+# crawl against wget2 on the same loopback site (../shared/bench), medians of 3 runs, with ratios.
+bench: setup
+	@for p in nginx wget2; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wget2 >/dev/null; }
+	python3 scripts/bench.py
 
 clean:
 	rm -rf .build /tmp/crawl-demo
