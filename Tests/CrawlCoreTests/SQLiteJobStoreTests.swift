@@ -147,3 +147,29 @@ import Testing
         }
     }
 }
+
+@Suite struct BatchTallyTests {
+    @Test func countsEachResultOnceByItsStateAndOutcome() {
+        func result(_ state: URLState, fetched: Bool = true, outcome: FetchOutcome?, bytes: Int? = nil) -> URLResult {
+            var r = URLResult(urlID: 1, hostID: 1, state: state)
+            r.fetched = fetched
+            r.outcome = outcome
+            r.bytes = bytes
+            return r
+        }
+        let tally = BatchTally([
+            result(.done, outcome: .new, bytes: 10),
+            result(.done, outcome: .changed, bytes: 5),
+            result(.done, outcome: .notModified),
+            result(.done, outcome: .unchanged, bytes: 7),
+            result(.failed, outcome: .gone),
+            result(.queued, outcome: .error),                  // a retry: fetched, not an error yet
+            result(.skipped, fetched: false, outcome: nil),    // robots: neither fetched nor an error
+        ])
+        #expect(tally.fetched == 6)
+        #expect(tally.errors == 1)
+        #expect(tally.bytes == 22)
+        let outcomes: [Int] = [tally.newPages, tally.changed, tally.unchanged, tally.gone]
+        #expect(outcomes == [1, 1, 2, 1])
+    }
+}

@@ -158,23 +158,11 @@ public final class Crawler: Sendable {
 
     private func committed(_ batch: ResultBatch, _ receipt: BatchReceipt, scheduler: Scheduler,
                            robotsLoader: @escaping @Sendable (HostRecord) -> RobotsStatus) {
-        var delta = RunCounters()
-        for result in batch.results {
-            if result.fetched { delta.fetched += 1 }
-            if result.state == .failed { delta.errors += 1 }
-            if result.state == .done { delta.bytes += result.bytes ?? 0 }
-            switch result.outcome {
-            case .new?: delta.newPages += 1
-            case .changed?: delta.changed += 1
-            case .unchanged?, .notModified?: delta.unchanged += 1
-            case .gone?: delta.gone += 1
-            case .error?, nil: break
-            }
-        }
-        let fetched = delta.fetched
+        let tally = BatchTally(batch.results)
+        let fetched = tally.fetched
         let claimedHere = batch.results.count
         counters.withLock {
-            $0.add(delta)
+            $0.tally.add(tally)
             $0.newURLs += receipt.newURLs
             $0.queuedEstimate += receipt.newURLs - claimedHere
         }
@@ -237,25 +225,9 @@ public struct RunBudget: Sendable {
 
 /// Run-level counters, updated on each commit.
 struct RunCounters: Sendable {
-    var fetched = 0
-    var errors = 0
-    var bytes = 0
+    var tally = BatchTally()
     var newURLs = 0
-    var newPages = 0
-    var changed = 0
-    var unchanged = 0
-    var gone = 0
     var queuedEstimate = 0
-
-    mutating func add(_ other: RunCounters) {
-        fetched += other.fetched
-        errors += other.errors
-        bytes += other.bytes
-        newPages += other.newPages
-        changed += other.changed
-        unchanged += other.unchanged
-        gone += other.gone
-    }
 }
 
 /// How a run ended and what it did.
@@ -275,14 +247,14 @@ public struct RunReport: Sendable {
 
     init(counters: RunCounters, endReason: String, seconds: Double) {
         self.endReason = endReason
-        fetched = counters.fetched
-        errors = counters.errors
-        bytes = counters.bytes
+        fetched = counters.tally.fetched
+        errors = counters.tally.errors
+        bytes = counters.tally.bytes
         newURLs = counters.newURLs
-        newPages = counters.newPages
-        changed = counters.changed
-        unchanged = counters.unchanged
-        gone = counters.gone
+        newPages = counters.tally.newPages
+        changed = counters.tally.changed
+        unchanged = counters.tally.unchanged
+        gone = counters.tally.gone
         self.seconds = seconds
     }
 }

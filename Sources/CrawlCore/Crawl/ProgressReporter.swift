@@ -47,13 +47,13 @@ final class ProgressReporter: Sendable {
             let now = MonotonicClock.now
             let counters = crawler.counters.withLock { $0 }
             let snapshot = scheduler.snapshot
-            let rate = Double(counters.fetched - lastFetched) / max(0.001, now - lastTime)
-            lastFetched = counters.fetched
+            let rate = Double(counters.tally.fetched - lastFetched) / max(0.001, now - lastTime)
+            lastFetched = counters.tally.fetched
             lastTime = now
             let line = String(
                 format: "fetched %d  queued %d  in flight %d  %.0f/s  errors %d  %@",
-                counters.fetched, max(0, counters.queuedEstimate), snapshot.inFlight, rate, counters.errors,
-                ByteCount.format(counters.bytes))
+                counters.tally.fetched, max(0, counters.queuedEstimate), snapshot.inFlight, rate, counters.tally.errors,
+                ByteCount.format(counters.tally.bytes))
             if stopped.load(ordering: .relaxed) { break }
             switch mode {
             case .statusLine:

@@ -153,14 +153,11 @@ extension SQLiteJobStore {
             let history = try connection.cached("""
                 INSERT INTO fetches (url_id, run_id, at, status, bytes, content_hash, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                 """)
-            var fetched = 0, errors = 0, bytes = 0
-            var outcomes: [FetchOutcome: Int] = [:]
             var perHost: [Int64: (fetched: Int, errors: Int)] = [:]
             var hostStates: [Int64: HostStateUpdate] = [:]
             let now = batch.results.first?.fetchedAt ?? 0
             for result in batch.results {
                 if let outcome = result.outcome {
-                    outcomes[outcome, default: 0] += 1
                     history.reset()
                     try history.bind(result.urlID, at: 1)
                     try history.bind(batch.runID.map { .int($0) } ?? .null, at: 2)
@@ -173,12 +170,9 @@ extension SQLiteJobStore {
                 }
                 if let state = result.hostState { hostStates[state.hostID] = state }
                 if result.fetched {
-                    fetched += 1
                     perHost[result.hostID, default: (0, 0)].fetched += 1
                     if result.state == .failed { perHost[result.hostID, default: (0, 0)].errors += 1 }
                 }
-                if result.state == .failed { errors += 1 }
-                if result.state == .done { bytes += result.bytes ?? 0 }
                 if result.keepsStoredContent {
                     touch.reset()
                     try touch.bind(result.urlID, at: 1)
@@ -235,15 +229,15 @@ extension SQLiteJobStore {
                 try hostCounters.run([.int(hostID), .int(Int64(counts.fetched)), .int(Int64(counts.errors))])
             }
             if let runID = batch.runID {
-                let unchanged = outcomes[.unchanged, default: 0] + outcomes[.notModified, default: 0]
+                let tally = BatchTally(batch.results)
                 try connection.cached("""
                     UPDATE runs SET fetched = fetched + ?2, new_urls = new_urls + ?3, errors = errors + ?4, bytes = bytes + ?5,
                         new_pages = new_pages + ?6, changed = changed + ?7, unchanged = unchanged + ?8, gone = gone + ?9
                     WHERE id = ?1
                     """).run([
-                        .int(runID), .int(Int64(fetched)), .int(Int64(receipt.newURLs)), .int(Int64(errors)), .int(Int64(bytes)),
-                        .int(Int64(outcomes[.new, default: 0])), .int(Int64(outcomes[.changed, default: 0])),
-                        .int(Int64(unchanged)), .int(Int64(outcomes[.gone, default: 0])),
+                        .int(runID), .int(Int64(tally.fetched)), .int(Int64(receipt.newURLs)), .int(Int64(tally.errors)),
+                        .int(Int64(tally.bytes)), .int(Int64(tally.newPages)), .int(Int64(tally.changed)),
+                        .int(Int64(tally.unchanged)), .int(Int64(tally.gone)),
                     ])
             }
             return receipt

@@ -135,6 +135,49 @@ public struct ResultBatch: Sendable {
     public var isEmpty: Bool { results.isEmpty && robots.isEmpty }
 }
 
+/// What a batch adds to its run's counters. The one definition of them: the store writes it to
+/// the run's row, the crawler to its progress line and summary.
+public struct BatchTally: Sendable, Equatable {
+    /// Requests sent (done, failed, or queued again for a retry).
+    public var fetched = 0
+    /// URLs that ended failed.
+    public var errors = 0
+    /// Body bytes of URLs that ended done.
+    public var bytes = 0
+    /// Fetch outcomes: first successful fetches, changed, unchanged (304 or same hash), gone.
+    public var newPages = 0
+    public var changed = 0
+    public var unchanged = 0
+    public var gone = 0
+
+    public init() {}
+
+    public init(_ results: [URLResult]) {
+        for result in results {
+            if result.fetched { fetched += 1 }
+            if result.state == .failed { errors += 1 }
+            if result.state == .done { bytes += result.bytes ?? 0 }
+            switch result.outcome {
+            case .new?: newPages += 1
+            case .changed?: changed += 1
+            case .unchanged?, .notModified?: unchanged += 1
+            case .gone?: gone += 1
+            case .error?, nil: break
+            }
+        }
+    }
+
+    public mutating func add(_ other: BatchTally) {
+        fetched += other.fetched
+        errors += other.errors
+        bytes += other.bytes
+        newPages += other.newPages
+        changed += other.changed
+        unchanged += other.unchanged
+        gone += other.gone
+    }
+}
+
 /// What a committed batch changed that the scheduler must know.
 public struct BatchReceipt: Sendable {
     /// Number of URL rows inserted.
