@@ -50,9 +50,8 @@ struct FileLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         let time = ISO8601DateFormatter().string(from: Date())
-        self.file.write("\(time) \(level) \(label): \(message)\n")
+        file.write("\(time) \(event.level) \(label): \(event.message)\n")
     }
 }

@@ -56,6 +56,26 @@ import Testing
         }
     }
 
+    @Test func linksKnownFromAnEarlierBatchAreNotNewAgain() async throws {
+        try await withStore { store, _ in
+            let host = try await store.hosts()[0]
+            let claimed = try await store.claim([ClaimRequest(hostID: host.id, limit: 10)], now: 0)
+            func page(_ links: [String]) -> ResultBatch {
+                var result = URLResult(urlID: claimed[0].id, hostID: host.id, state: .done)
+                result.fetched = true
+                result.links = links.map { CrawlCoreTests.link($0) }
+                var batch = ResultBatch()
+                batch.results = [result]
+                return batch
+            }
+            #expect(try await store.record(page(["http://a.test/1", "http://a.test/2"])).newURLs == 2)
+            // Known ones are skipped (by the filter or the unique index); the new one still lands.
+            let receipt = try await store.record(page(["http://a.test/2", "http://a.test/1", "http://a.test/3"]))
+            #expect(receipt.newURLs == 1)
+            #expect(try await store.stats().urls.total == 4)
+        }
+    }
+
     @Test func secondJobIsRefused() async throws {
         try await withStore { store, _ in
             await #expect(throws: StoreError.self) {

@@ -165,9 +165,6 @@ struct SchedulerState {
         }
     }
 
-    /// A transfer ended: frees the host's slot and adapts its politeness to how it answered.
-    /// Returns the host's state to persist (nil for an unknown host).
-    @discardableResult
     /// Takes a global and a per-host slot for a request starting now, and moves the host's clock.
     private mutating func startTransfer(on host: inout Host, now: Double) {
         host.inFlight += 1
@@ -185,6 +182,9 @@ struct SchedulerState {
         return nil
     }
 
+    /// A transfer ended: frees the host's slot and adapts its politeness to how it answered.
+    /// Returns the host's state to persist (nil for an unknown host).
+    @discardableResult
     mutating func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral, now: Double = 0,
                                    sentAt: Double? = nil) -> HostSnapshot? {
         guard let i = index[hostID] else { return nil }

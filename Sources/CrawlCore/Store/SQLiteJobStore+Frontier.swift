@@ -105,6 +105,16 @@ extension SQLiteJobStore {
 
     /// One transaction for the whole batch: result rows, discovered links, robots, run counters.
     func recordOnThread(_ batch: ResultBatch) throws(StoreError) -> BatchReceipt {
+        do {
+            return try recordInTransaction(batch)
+        } catch {
+            // The filter may name URLs of the rolled-back transaction.
+            knownURLs.removeAll()
+            throw error
+        }
+    }
+
+    private func recordInTransaction(_ batch: ResultBatch) throws(StoreError) -> BatchReceipt {
         try connection.transaction { () throws(StoreError) in
             var receipt = BatchReceipt()
             let update = try connection.cached("""
@@ -119,6 +129,10 @@ extension SQLiteJobStore {
                 """)
             /// Inserts a discovered URL once (the unique index ignores known ones); a new host row too.
             func insertLink(_ link: DiscoveredLink, parentID: Int64?, at time: Double) throws(StoreError) {
+                // A redirect target that exists already may close a loop: those always ask SQLite.
+                let key = KnownURLFilter.key(link.url)
+                if link.kind != .redirect && knownURLs.contains(key) { return }
+                defer { knownURLs.insert(key) }
                 let known = hostIDs[link.origin] != nil
                 let hostID = try hostID(for: link.origin)
                 if !known {
