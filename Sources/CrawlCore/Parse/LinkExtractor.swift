@@ -30,6 +30,12 @@ public final class LinkExtractor {
     private var encodingLabelIsKnown: [String: Bool] = [:]
     /// Servers send few distinct labels; the cache is dropped if garbage ones pile up.
     private static let encodingCacheLimit = 256
+    /// Whether text between tags is shrunk before parsing (``TextRunCompactor``).
+    private let compactsText: Bool
+    /// The compacted copy of the current document; its storage is reused across documents.
+    private var compacted: [UInt8] = []
+    /// Past this capacity (one huge document) the buffer is dropped after use.
+    private static let retainedBufferLimit = 4 << 20
 
     /// Sets libxml2 up for parsing on any thread and routes its global error output to
     /// nowhere (errors of a parse are never printed; callers see only what was extracted).
@@ -48,8 +54,12 @@ public final class LinkExtractor {
     /// Creates an extractor that keeps at most `maxLinks` links per document (then stops
     /// parsing that document and reports it as truncated). Any thread may create one; it is
     /// then used on one thread at a time.
-    public init(maxLinks: Int = 10_000) {
+    ///
+    /// `compactsText: false` hands libxml2 every document as it is; see ``TextRunCompactor``
+    /// for what the default changes (nothing an element carries, in practice) and what it saves.
+    public init(maxLinks: Int = 10_000, compactsText: Bool = true) {
         precondition(maxLinks >= 0, "maxLinks must not be negative")
+        self.compactsText = compactsText
         collector = LinkCollector(maxLinks: maxLinks)
         context = makeContext()
     }
@@ -69,18 +79,23 @@ public final class LinkExtractor {
             return collector.finishDocument()
         }
         let label = knownEncoding(encoding)
+        // Decided on the body as received, before any rewriting below.
+        let declared = label ?? (UTF8Sniffer.isNonASCIIUTF8(body) ? "UTF-8" : nil)
         if NULByteScrubber.needsScrubbing(body, label: label) {
-            NULByteScrubber.replacingNULs(in: body).withUnsafeBytes { parse($0, label: label, with: context) }
+            NULByteScrubber.replacingNULs(in: body).withUnsafeBytes { parse($0, declared: declared, with: context) }
+        } else if compactsText, !NULByteScrubber.mayBeWideEncoding(body, label: label),
+                  TextRunCompactor.compact(body, into: &compacted) {
+            compacted.withUnsafeBytes { parse($0, declared: declared, with: context) }
+            if compacted.capacity > Self.retainedBufferLimit { compacted = [] }
         } else {
-            parse(body, label: label, with: context)
+            parse(body, declared: declared, with: context)
         }
         return collector.finishDocument()
     }
 
     /// Runs libxml2 over `body` (non-empty), feeding `collector`.
-    private func parse(_ body: UnsafeRawBufferPointer, label: String?, with context: htmlParserCtxtPtr) {
+    private func parse(_ body: UnsafeRawBufferPointer, declared: String?, with context: htmlParserCtxtPtr) {
         guard let bytes = body.baseAddress else { return }
-        let declared = label ?? (UTF8Sniffer.isNonASCIIUTF8(body) ? "UTF-8" : nil)
         // libxml2 takes an Int32 length; anything beyond 2 GiB is not parsed.
         let length = Int32(clamping: body.count)
         Self.silenceErrorsOnCurrentThread()

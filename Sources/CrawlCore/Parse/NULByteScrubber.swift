@@ -34,12 +34,14 @@ enum NULByteScrubber {
         return false
     }
 
-    /// UTF-16/UTF-32 by label (`utf-16le`, `UCS-2`, `utf-32`...) or by byte order mark.
-    private static func mayBeWideEncoding(_ body: UnsafeRawBufferPointer, label: String?) -> Bool {
+    /// UTF-16/UTF-32 by label (`utf-16le`, `UCS-2`, `utf-32`...), by byte order mark, or by a
+    /// NUL among the first four bytes (how libxml2 spots `<` or `<?` in a wide encoding).
+    static func mayBeWideEncoding(_ body: UnsafeRawBufferPointer, label: String?) -> Bool {
         if let label {
             let lowered = label.lowercased()
             if lowered.contains("16") || lowered.contains("32") || lowered.contains("ucs") { return true }
         }
+        if body.prefix(4).contains(0) { return true }
         guard body.count >= 2 else { return false }
         let first = body[0]
         let second = body[1]
