@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Bodies on disk, content-addressed: `ROOT/ab/cd/<sha256>` holds a body whose SHA-256 starts with
 /// "abcd", so identical bodies are stored once. A body is written to `ROOT/tmp/`, then renamed into
@@ -6,6 +7,14 @@ import Foundation
 public final class BodyStore: Sendable {
     public let root: String
     private let tmpDirectory: String
+    /// The `ab/cd` directories made so far, so that each is made once, not once per body.
+    private let directories = DirectorySet()
+    /// Cleared once the filesystem refuses `O_TMPFILE`.
+    /// Linking one needs `/proc/self/fd`.
+    private let anonymousFiles: Atomic<Bool>
+    /// Names the fallback path's temp files (with the process ID) without a syscall.
+    private let temporaryCounter = Atomic<UInt64>(0)
+    private static let processID = getpid()
 
     public enum Failure: Error, CustomStringConvertible, Sendable {
         case io(path: String, errno: Int32)
@@ -22,8 +31,14 @@ public final class BodyStore: Sendable {
     }
 
     /// Creates the output directories if needed; fails with a one-line reason if it cannot.
-    public init(root: String) throws(Failure) {
+    public convenience init(root: String) throws(Failure) {
+        try self.init(root: root, anonymousFiles: true)
+    }
+
+    /// `anonymousFiles: false` forces the named-temp-file path (tests).
+    init(root: String, anonymousFiles: Bool) throws(Failure) {
         self.root = root
+        self.anonymousFiles = Atomic(anonymousFiles && access("/proc/self/fd", F_OK) == 0)
         self.tmpDirectory = root + "/tmp"
         try Self.makeDirectories(tmpDirectory)
     }
@@ -49,32 +64,50 @@ public final class BodyStore: Sendable {
     }
 
     /// Stores `body` under its hash and returns the path relative to ``root``.
+    ///
+    /// The body is written to an anonymous file (`O_TMPFILE`) that is linked under its name only
+    /// once complete, so a kill leaves nothing behind and an existing identical body is kept
+    /// (the link fails with EEXIST). Where the filesystem has no `O_TMPFILE`, a named temp file
+    /// in `ROOT/tmp/` is renamed into place instead.
     public func store(_ body: UnsafeRawBufferPointer, hash: String) throws(Failure) -> String {
         let utf8 = Array(hash.utf8)
         let level1 = String(decoding: utf8[0..<2], as: UTF8.self)
         let level2 = String(decoding: utf8[2..<4], as: UTF8.self)
         let relative = "\(level1)/\(level2)/\(hash)"
         let final = root + "/" + relative
-        if access(final, F_OK) == 0 { return relative }  // identical body stored already
         let directory = root + "/" + level1 + "/" + level2
-        if mkdir(directory, 0o755) != 0 && errno == ENOENT {
-            mkdir(root + "/" + level1, 0o755)
-            mkdir(directory, 0o755)
+        if !directories.contains(prefix: utf8) {
+            var made = mkdir(directory, 0o755) == 0 || errno == EEXIST
+            if !made && errno == ENOENT {
+                mkdir(root + "/" + level1, 0o755)
+                made = mkdir(directory, 0o755) == 0 || errno == EEXIST
+            }
+            // If it failed, the open below says why.
+            if made { directories.insert(prefix: utf8) }
         }
-        let temporary = "\(tmpDirectory)/\(hash).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        if anonymousFiles.load(ordering: .relaxed) {
+            let fd = open(directory, __O_TMPFILE | O_DIRECTORY | O_WRONLY | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                defer { close(fd) }
+                try Self.writeAll(body, to: fd, path: final)
+                if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, final, AT_SYMLINK_FOLLOW) != 0 && errno != EEXIST {
+                    throw .io(path: final, errno: errno)
+                }
+                return relative
+            }
+            guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else { throw .io(path: directory, errno: errno) }
+            anonymousFiles.store(false, ordering: .relaxed)
+        }
+        if access(final, F_OK) == 0 { return relative }  // identical body stored already
+        let temporary = "\(tmpDirectory)/\(hash).\(Self.processID).\(temporaryCounter.add(1, ordering: .relaxed).oldValue)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: temporary, errno: errno) }
-        var offset = 0
-        while offset < body.count {
-            let written = write(fd, body.baseAddress! + offset, body.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw .io(path: temporary, errno: code)
-            }
-            offset += written
+        do {
+            try Self.writeAll(body, to: fd, path: temporary)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
         }
         if close(fd) != 0 {
             let code = errno
@@ -87,5 +120,43 @@ public final class BodyStore: Sendable {
             throw .io(path: final, errno: code)
         }
         return relative
+    }
+
+    private static func writeAll(_ body: UnsafeRawBufferPointer, to fd: Int32, path: String) throws(Failure) {
+        var offset = 0
+        while offset < body.count {
+            let written = write(fd, body.baseAddress! + offset, body.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, errno: errno)
+            }
+            offset += written
+        }
+    }
+}
+
+/// Which of the 65,536 two-level directories `ab/cd` exist: one bit each (8 KB).
+/// Callable from any thread.
+private final class DirectorySet: Sendable {
+    private let bits = Mutex<[UInt64]>([UInt64](repeating: 0, count: 1024))
+
+    /// The directory's index from the first four hex digits of `hash`.
+    private static func index(_ hash: [UInt8]) -> Int {
+        var value = 0
+        for byte in hash.prefix(4) {
+            let digit = byte <= UInt8(ascii: "9") ? byte &- UInt8(ascii: "0") : (byte | 0x20) &- UInt8(ascii: "a") &+ 10
+            value = value << 4 | Int(digit & 0xF)
+        }
+        return value
+    }
+
+    func contains(prefix hash: [UInt8]) -> Bool {
+        let index = Self.index(hash)
+        return bits.withLock { $0[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+    }
+
+    func insert(prefix hash: [UInt8]) {
+        let index = Self.index(hash)
+        bits.withLock { $0[index >> 6] |= 1 << UInt64(index & 63) }
     }
 }
