@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import CrawlCore
@@ -70,6 +71,49 @@ struct ContinuationSlotTests {
             #expect(finished != cancelled, "round \(round): both or neither won")
             #expect(value == (finished ? 1 : 2), "round \(round)")
             #expect(slot.outcome == (finished ? .finished : .cancelled))
+        }
+    }
+
+    // MARK: - Callbacks (the fetcher's task-free path)
+
+    /// Records every value a callback receives.
+    private final class Calls: Sendable {
+        let values = Mutex<[Int]>([])
+        func record(_ value: Int) { values.withLock { $0.append(value) } }
+        var all: [Int] { values.withLock { $0 } }
+    }
+
+    @Test func aCallbackRunsOnceWithTheWinningValue() {
+        let slot = ContinuationSlot<Int>()
+        let calls = Calls()
+        #expect(slot.install(callback: calls.record))
+        #expect(calls.all.isEmpty)
+        #expect(slot.finish(7))
+        #expect(slot.cancel(with: -1) == .lost)
+        #expect(!slot.finish(8))
+        #expect(calls.all == [7])
+    }
+
+    @Test func aCallbackInstalledAfterSettlingRunsAtInstall() {
+        let slot = ContinuationSlot<Int>()
+        let calls = Calls()
+        #expect(slot.cancel(with: -1) == .settledBeforeInstall)
+        #expect(!slot.install(callback: calls.record))
+        #expect(calls.all == [-1])
+        #expect(!slot.finish(7))
+        #expect(calls.all == [-1])
+    }
+
+    @Test func racingFinishAndCancelCallTheCallbackOnce() async {
+        for round in 0..<200 {
+            let slot = ContinuationSlot<Int>()
+            let calls = Calls()
+            slot.install(callback: calls.record)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { slot.finish(1) }
+                group.addTask { _ = slot.cancel(with: 2) }
+            }
+            #expect(calls.all.count == 1, "round \(round)")
         }
     }
 }

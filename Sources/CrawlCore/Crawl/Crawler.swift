@@ -95,14 +95,16 @@ public final class Crawler: Sendable {
                 }
             }
             endReason = await mainLoop(scheduler: scheduler, pipeline: pipeline)
+            // Pages have no task of their own: cancel what is still in flight, let the workers
+            // queue what they hold, and only then close the writer's queue.
+            fetcher.shutdown()
+            workers.shutdown()
             writer.close()
             reporter.stop()
             // Ends the budget timer and the reporter; the writer ignores cancellation and drains.
             background.cancelAll()
             await background.waitForAll()
         }
-        fetcher.shutdown()
-        workers.shutdown()
 
         let seconds = MonotonicClock.now - startedAt
         let fatalError = fatal.withLock { $0 }
@@ -131,7 +133,7 @@ public final class Crawler: Sendable {
                 for action in plan.actions {
                     switch action {
                     case let .fetch(url):
-                        group.addTask { await pipeline.fetch(url) }
+                        pipeline.start(url)
                     case let .fetchRobots(hostID, origin):
                         group.addTask { await pipeline.fetchRobots(hostID: hostID, origin: origin) }
                     case let .skip(url, reason):

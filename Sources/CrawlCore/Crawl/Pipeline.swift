@@ -2,8 +2,8 @@ import Foundation
 
 /// The work done for one claimed URL, from request to queued result, and for one robots.txt.
 ///
-/// Each method runs in its own child task of the crawl loop; the blocking parts run on the curl
-/// thread (fetch) and the parse workers (hash, store, extract).
+/// Pages are started by the crawl loop and then run on the curl thread and a parse worker, without
+/// a task (``start(_:)``); robots.txt, sitemaps and refills run in child tasks of the crawl loop.
 struct Pipeline: Sendable {
     let scheduler: Scheduler
     let fetcher: Fetcher
@@ -13,27 +13,28 @@ struct Pipeline: Sendable {
     let settings: CrawlSettings
     let crawler: Crawler
 
-    func fetch(_ url: ClaimedURL) async {
+    /// Starts fetching `url` and returns at once. No task and no await per URL: the response goes
+    /// from the curl thread (which frees the host's slot) to a parse worker (hash, store,
+    /// extract), which queues the result for the writer. Call from the crawl loop.
+    func start(_ url: ClaimedURL) {
         var request = FetchRequest(url: url.url)
         if let previous = url.previous { request.headers = previous.conditionalHeaders }
-        let response = await fetcher.fetch(request)
-        let verdict = Self.verdict(for: response, now: MonotonicClock.wallNow)
-        let hostState = scheduler.transferFinished(hostID: url.hostID, verdict: verdict, sentAt: response.requestSentAt)
-        if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
-        let processor = self.processor
-        let outcome: Result<URLResult, BodyStore.Failure> = await workers.run { context in
-            let now = MonotonicClock.wallNow
-            do throws(BodyStore.Failure) {
-                return .success(try processor.process(url, response, context: context, now: now))
-            } catch {
-                return .failure(error)
-            }
+        fetcher.start(request) { [self] response in
+            // On the curl thread: only quick bookkeeping here.
+            let verdict = Self.verdict(for: response, now: MonotonicClock.wallNow)
+            let hostState = scheduler.transferFinished(hostID: url.hostID, verdict: verdict, sentAt: response.requestSentAt)
+            if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
+            workers.submit { [self] context in process(url, response, hostState: hostState, context: context) }
         }
-        switch outcome {
-        case var .success(result):
+    }
+
+    /// On a parse worker: turns a response into a result and queues it for the writer.
+    private func process(_ url: ClaimedURL, _ response: FetchResponse, hostState: HostStateUpdate?, context: WorkerContext) {
+        do throws(BodyStore.Failure) {
+            var result = try processor.process(url, response, context: context, now: MonotonicClock.wallNow)
             result.hostState = hostState
             writer.append(result)
-        case let .failure(error):
+        } catch {
             // The disk is full or unwritable: the URL keeps its in_flight row (requeued on resume).
             crawler.fail(CrawlError.storage(error.description))
         }

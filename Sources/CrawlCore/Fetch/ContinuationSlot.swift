@@ -1,8 +1,8 @@
 import Synchronization
 
-/// A one-shot rendezvous between an awaiting task and whoever produces its result.
+/// A one-shot rendezvous between an awaiting task (or a callback) and whoever produces its result.
 ///
-/// The slot guarantees that the continuation it is given resumes exactly once, no matter how
+/// The slot guarantees that the continuation or callback it is given runs exactly once, no matter how
 /// installation, completion and cancellation interleave across threads:
 ///
 /// ```
@@ -14,11 +14,26 @@ import Synchronization
 /// ```
 ///
 /// The first of `finish` and `cancel` wins; every later call is a no-op that reports `false`.
-/// Continuations are always resumed outside the lock.
+/// Continuations are always resumed, and callbacks called, outside the lock, on the thread
+/// that settles the slot (or installs into a settled one).
 ///
 /// Any thread or task may call any method.
 final class ContinuationSlot<Value: Sendable>: Sendable {
     typealias Continuation = CheckedContinuation<Value, Never>
+    typealias Callback = @Sendable (Value) -> Void
+
+    /// Whoever waits for the value.
+    enum Waiter {
+        case continuation(Continuation)
+        case callback(Callback)
+
+        func deliver(_ value: Value) {
+            switch self {
+            case .continuation(let continuation): continuation.resume(returning: value)
+            case .callback(let callback): callback(value)
+            }
+        }
+    }
 
     /// Who settled the slot.
     enum Outcome: Equatable, Sendable {
@@ -38,7 +53,7 @@ final class ContinuationSlot<Value: Sendable>: Sendable {
 
     enum State {
         case idle
-        case waiting(Continuation)
+        case waiting(Waiter)
         case resolved(Value, Outcome)
         case done(Outcome)
     }
@@ -54,10 +69,20 @@ final class ContinuationSlot<Value: Sendable>: Sendable {
     /// - Precondition: called at most once.
     @discardableResult
     func install(_ continuation: Continuation) -> Bool {
+        install(waiter: .continuation(continuation))
+    }
+
+    /// Installs a callback instead of a continuation: the same rules, the callback runs once.
+    @discardableResult
+    func install(callback: @escaping Callback) -> Bool {
+        install(waiter: .callback(callback))
+    }
+
+    private func install(waiter: Waiter) -> Bool {
         let ready: Value? = state.withLock { state in
             switch state {
             case .idle:
-                state = .waiting(continuation)
+                state = .waiting(waiter)
                 return nil
             case .resolved(let value, let outcome):
                 state = .done(outcome)
@@ -67,7 +92,7 @@ final class ContinuationSlot<Value: Sendable>: Sendable {
             }
         }
         guard let ready else { return true }
-        continuation.resume(returning: ready)
+        waiter.deliver(ready)
         return false
     }
 
@@ -107,19 +132,19 @@ final class ContinuationSlot<Value: Sendable>: Sendable {
     }
 
     private func settle(_ value: Value, as outcome: Outcome) -> SettleResult {
-        let (result, waiter): (SettleResult, Continuation?) = state.withLock { state in
+        let (result, waiter): (SettleResult, Waiter?) = state.withLock { state in
             switch state {
             case .idle:
                 state = .resolved(value, outcome)
                 return (.settledBeforeInstall, nil)
-            case .waiting(let continuation):
+            case .waiting(let waiter):
                 state = .done(outcome)
-                return (.resumedWaiter, continuation)
+                return (.resumedWaiter, waiter)
             case .resolved, .done:
                 return (.lost, nil)
             }
         }
-        waiter?.resume(returning: value)
+        waiter?.deliver(value)
         return result
     }
 }

@@ -74,6 +74,25 @@ public final class Fetcher: Sendable {
         }
     }
 
+    /// Starts one GET and calls `completion` with its response, exactly once, without a task or
+    /// an await: the path the crawl takes for pages, so that a response goes straight from the
+    /// loop thread to whoever `completion` hands it to.
+    ///
+    /// Call from any thread. `completion` runs on the fetcher's loop thread (or, after
+    /// `shutdown()`, on the caller's, with `.cancelled`): it must return quickly and never block.
+    public func start(_ request: FetchRequest, completion: @escaping @Sendable (FetchResponse) -> Void) {
+        let id = nextTransferID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let slot = ContinuationSlot<FetchResponse>()
+        fetchesInProgress.add(1, ordering: .relaxed)
+        slot.install { [self] response in
+            fetchesInProgress.subtract(1, ordering: .relaxed)
+            completion(response)
+        }
+        if !channel.post(.start(Order(id: id, request: request, slot: slot))) {
+            slot.finish(.failed(request.url, .cancelled))
+        }
+    }
+
     /// Aborts every transfer in flight (their fetches return `.cancelled`), stops the loop
     /// thread, waits for it to exit and frees every curl handle.
     ///
