@@ -46,7 +46,7 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.execute("PRAGMA temp_store = MEMORY")
-        try connection.execute("PRAGMA cache_size = -16384")
+        try connection.execute("PRAGMA cache_size = -8192")
         try MigrationRunner(connection: connection).migrate()
         let statement = try connection.cached("SELECT id, origin FROM hosts")
         while try statement.step() { hostIDs[statement.text(1)] = statement.int64(0) }
