@@ -107,12 +107,13 @@ public struct SchedulerLimits: Sendable {
     /// Monotonic minus wall-clock seconds, to place stored (wall) times on the scheduler's clock.
     public var wallOffset: Double = 0
 
-    /// The time kept between two dispatches to one host: `delay` plus a margin (3%, at most 3 ms)
-    /// for the jitter between dispatch and the request reaching the wire and for the server's own
-    /// clock resolution, so that the server never sees two request starts closer than `delay`.
+    /// The time kept between two dispatches to one host: `delay` plus a margin (2%, at most 1 ms)
+    /// for the jitter between the request leaving curl and reaching the server, and for the
+    /// server's own clock resolution (nginx logs in milliseconds), so that the server never sees
+    /// two request starts closer than `delay`. The clock runs from when curl sent the request.
     public var spacing: Double { Self.withMargin(delay) }
 
-    static func withMargin(_ delay: Double) -> Double { delay > 0 ? delay + min(0.003, delay * 0.03) : 0 }
+    static func withMargin(_ delay: Double) -> Double { delay > 0 ? delay + min(0.001, delay * 0.02) : 0 }
     public var robotsAttempts: Int = 3
     public var robotsRetryBase: Double = 5
 
