@@ -72,7 +72,9 @@ struct BudgetTests {
         let result = try await crawl.run(
             Self.startArguments(server, scratch) + ["--max-duration", "2s", "--timeout", "\(timeout)"], timeout: 30)
         #expect(result.code == 0, "\(result)")
-        #expect(result.seconds >= 2 && result.seconds < 2 + timeout, "the 2 s run took \(result.seconds) s")
+        // Budget plus the longest in-flight transfer, plus slack for process start and exit on a
+        // loaded machine: what matters is that the run did not go on fetching the site.
+        #expect(result.seconds >= 2 && result.seconds < 2 + timeout + 4, "the 2 s run took \(result.seconds) s")
         await server.settle(quiet: 0.4)
         let first = server.requests()
         #expect(first.count < manifest.requestedOnce.count, "the whole site was fetched within the budget")
