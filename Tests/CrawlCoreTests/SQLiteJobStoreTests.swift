@@ -76,6 +76,42 @@ import Testing
         }
     }
 
+    /// A transfer that failed after its status line (a 200 cut by a reset, a 503) is queued again
+    /// with that status; its retry must be a first fetch, not a revisit of content it never had.
+    @Test func aRetryOfAFailedAttemptIsNotARevisit() async throws {
+        try await withStore { store, _ in
+            let host = try await store.hosts()[0]
+            var claimed = try await store.claim([ClaimRequest(hostID: host.id, limit: 10)], now: 0)
+            for status in [200, 503] {
+                var result = URLResult(urlID: claimed[0].id, hostID: host.id, state: .queued)
+                result.fetched = true
+                result.status = status
+                result.errorKind = status == 200 ? "reset" : "http_503"
+                result.fetchedAt = 100
+                result.nextAttemptAt = 0
+                var batch = ResultBatch()
+                batch.results = [result]
+                _ = try await store.record(batch)
+                claimed = try await store.claim([ClaimRequest(hostID: host.id, limit: 10)], now: 1)
+                #expect(claimed.map(\.url) == ["http://a.test/"])
+                #expect(claimed.first?.previous == nil, "status \(status): \(String(describing: claimed.first?.previous))")
+            }
+            // A stored body makes it a revisit, even when it is claimed from the queue (a revisit
+            // interrupted by a kill is queued again).
+            var done = URLResult(urlID: claimed[0].id, hostID: host.id, state: .queued)
+            done.fetched = true
+            done.status = 200
+            done.contentHash = String(repeating: "ab", count: 32)
+            done.fetchedAt = 100
+            done.nextAttemptAt = 0
+            var batch = ResultBatch()
+            batch.results = [done]
+            _ = try await store.record(batch)
+            claimed = try await store.claim([ClaimRequest(hostID: host.id, limit: 10)], now: 1)
+            #expect(claimed.first?.previous?.contentHash == done.contentHash)
+        }
+    }
+
     @Test func secondJobIsRefused() async throws {
         try await withStore { store, _ in
             await #expect(throws: StoreError.self) {

@@ -84,10 +84,14 @@ extension SQLiteJobStore {
         try statement.bind(bound, at: 2)
         try statement.bind(limit, at: 3)
         while try statement.step() {
-            // A row that holds a hash or validators was fetched before: this is a revisit.
+            // A row that holds what a good fetch stored (a hash, validators, a redirect) was fetched
+            // before: this is a revisit. A status alone is not enough: a failed attempt queued
+            // for a retry keeps its status (a 503, or the 200 of a body cut by a reset), and a
+            // retry must be a plain first fetch, never a conditional request.
             let hash = statement.optionalText(6), etag = statement.optionalText(7), modified = statement.optionalText(8)
             let status = statement.optionalInt(5)
-            let previous = (hash != nil || etag != nil || modified != nil || status != nil)
+            let redirected = status.map { (300..<400).contains($0) } ?? false
+            let previous = (hash != nil || etag != nil || modified != nil || redirected)
                 ? PreviousFetch(status: status, contentHash: hash, etag: etag, lastModified: modified,
                                 fetchedAt: statement.optionalDouble(9)) : nil
             var url = ClaimedURL(
