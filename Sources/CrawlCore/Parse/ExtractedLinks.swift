@@ -35,9 +35,12 @@ public struct ExtractedLinks: Sendable {
     public var metaNoFollow: Bool
     /// `<meta name="robots">` asked not to index the page (`noindex` or `none`).
     public var metaNoIndex: Bool
-    /// The document held more than `maxLinks` references: `links` holds the first `maxLinks`
-    /// and parsing stopped there, so markup after that point (e.g. a late `<base>`) was not seen.
+    /// The document held more than `maxLinks` references (or more reference bytes than the
+    /// extractor keeps): `links` holds the first ones and parsing stopped there, so markup after
+    /// that point (e.g. a late `<base>`) was not seen.
     public var truncated: Bool
+    /// Parsing stopped at the extractor's time limit: `links` holds what was found before.
+    public var timedOut = false
 
     public init(
         baseHref: String? = nil, links: [ExtractedLink] = [], metaNoFollow: Bool = false,

@@ -14,11 +14,23 @@ final class LinkCollector {
     /// The parser feeding this collector, stopped once `maxLinks` is exceeded. Set by the owner.
     var parserContext: htmlParserCtxtPtr?
 
+    /// Most elements kept open at once, as in Chromium's HTML parser (its tree depth limit is
+    /// 512): deeper elements replace the deepest open one, so they become its siblings.
+    /// libxml2 keeps no limit of its own here (see ``LinkExtractor``), and some of its steps
+    /// scan the whole open-element stack (an end tag that matches nothing; a stray `<body>`),
+    /// so an unbounded stack makes them quadratic.
+    static let maxOpenElements: Int32 = 512
+    /// Most bytes of references kept per document (with `maxLinks`, what bounds the memory
+    /// one page's links take): far above any real page, below what a page of huge hrefs holds.
+    static let maxReferenceBytes = 8 << 20
+
     private var links: [ExtractedLink] = []
+    private var referenceBytes = 0
     private var baseHref: String?
     private var sawBaseHref = false
     private var robots = MetaRobotsDirectives()
     private var truncated = false
+    private var ranOutOfTime = false
 
     init(maxLinks: Int) {
         self.maxLinks = maxLinks
@@ -27,17 +39,25 @@ final class LinkCollector {
     /// Forgets the previous document. Call before parsing a new one.
     func beginDocument() {
         links = []
+        referenceBytes = 0
         baseHref = nil
         sawBaseHref = false
         robots = MetaRobotsDirectives()
         truncated = false
+        ranOutOfTime = false
+    }
+
+    /// The parse of the current document stopped at its time limit.
+    func timedOut() {
+        ranOutOfTime = true
     }
 
     /// Hands out what the current document produced.
     func finishDocument() -> ExtractedLinks {
-        let result = ExtractedLinks(
+        var result = ExtractedLinks(
             baseHref: baseHref, links: links, metaNoFollow: robots.noFollow,
             metaNoIndex: robots.noIndex, truncated: truncated)
+        result.timedOut = ranOutOfTime
         links = []
         return result
     }
@@ -45,6 +65,7 @@ final class LinkCollector {
     /// SAX `startElement`: `attributes` is libxml2's NULL-terminated name/value array, where a
     /// value is NULL for a bare attribute (`<a href>`).
     func startElement(name: UnsafePointer<xmlChar>?, attributes: Attributes?) {
+        limitNesting(pushed: name)
         guard let name, let attributes, !truncated else { return }
         switch name[0] {
         case UInt8(ascii: "a"):
@@ -191,12 +212,28 @@ final class LinkCollector {
 
     // MARK: - Helpers
 
+    /// libxml2 calls `startElement` right after pushing the element's name on its open-element
+    /// stack. Past ``maxOpenElements``, the new element takes the place of the one below it:
+    /// what libxml2 then closes, auto-closes or scans stays bounded. `ctxt->name` (the new
+    /// element) is unchanged; the check that the top is `name` keeps this a no-op for a
+    /// libxml2 that pushes elsewhere.
+    @inline(__always)
+    private func limitNesting(pushed name: UnsafePointer<xmlChar>?) {
+        guard let context = parserContext, context.pointee.nameNr > Self.maxOpenElements else { return }
+        let top = Int(context.pointee.nameNr) - 1
+        guard let names = context.pointee.nameTab, let name, names[top] == name else { return }
+        names[top - 1] = names[top]
+        names[top] = nil
+        context.pointee.nameNr -= 1
+    }
+
     /// Keeps `bytes` as a reference unless it is blank or fragment-only; stops the parser once
-    /// more than `maxLinks` references were found.
+    /// more than `maxLinks` references, or more than ``maxReferenceBytes`` of them, were found.
     private func addReference(_ bytes: UnsafeBufferPointer<UInt8>, kind: LinkKind, relNoFollow: Bool = false) {
         let trimmed = HTMLBytes.trimmingASCIIWhitespace(bytes)
         guard let first = trimmed.first, first != UInt8(ascii: "#"), !truncated else { return }
-        guard links.count < maxLinks else {
+        referenceBytes += trimmed.count
+        guard links.count < maxLinks, referenceBytes <= Self.maxReferenceBytes else {
             truncated = true
             if let parserContext { xmlStopParser(parserContext) }
             return

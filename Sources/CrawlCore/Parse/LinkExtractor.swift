@@ -8,7 +8,10 @@ import CLibXML2
 /// Call ``initializeLibrary()`` once, from the main thread, before the first extractor runs.
 public final class LinkExtractor {
     /// Parser options: recover from any error, never touch the network, never report.
-    /// HTML_PARSE_HUGE stays off so libxml2's size limits on single tokens apply.
+    /// HTML_PARSE_HUGE stays off so libxml2's size limits on single tokens apply. It would not
+    /// change how deep a document may nest: libxml2's depth limit (256, or 2048 with HUGE)
+    /// guards the tree it builds, and this SAX-only parser builds none; ``LinkCollector``
+    /// bounds the open-element stack itself (measured in the README).
     private static let parserOptions = Int32(
         HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue
             | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue)
@@ -51,15 +54,23 @@ public final class LinkExtractor {
         silenceErrorsOnCurrentThread()
     }()
 
+    /// CPU seconds one document may take by default (a 50 MB page of ordinary HTML parses in
+    /// well under one second).
+    public static let defaultTimeLimit = 5.0
+    /// CPU seconds one document may take; then parsing stops with the links found so far.
+    private let timeLimit: Double
+
     /// Creates an extractor that keeps at most `maxLinks` links per document (then stops
-    /// parsing that document and reports it as truncated). Any thread may create one; it is
-    /// then used on one thread at a time.
+    /// parsing that document and reports it as truncated) and spends at most `timeLimit` CPU
+    /// seconds on one (then reports it as timed out). Any thread may create one; it is then
+    /// used on one thread at a time.
     ///
     /// `compactsText: false` hands libxml2 every document as it is; see ``TextRunCompactor``
     /// for what the default changes (nothing an element carries, in practice) and what it saves.
-    public init(maxLinks: Int = 10_000, compactsText: Bool = true) {
+    public init(maxLinks: Int = 10_000, compactsText: Bool = true, timeLimit: Double = LinkExtractor.defaultTimeLimit) {
         precondition(maxLinks >= 0, "maxLinks must not be negative")
         self.compactsText = compactsText
+        self.timeLimit = timeLimit
         collector = LinkCollector(maxLinks: maxLinks)
         context = makeContext()
     }
@@ -93,14 +104,16 @@ public final class LinkExtractor {
         return collector.finishDocument()
     }
 
-    /// Runs libxml2 over `body` (non-empty), feeding `collector`.
+    /// Runs libxml2 over `body` (non-empty), feeding `collector`, within the time limit: libxml2
+    /// pulls the bytes through ``ParseInput``, which ends the input once the limit is spent.
     private func parse(_ body: UnsafeRawBufferPointer, declared: String?, with context: htmlParserCtxtPtr) {
-        guard let bytes = body.baseAddress else { return }
-        // libxml2 takes an Int32 length; anything beyond 2 GiB is not parsed.
-        let length = Int32(clamping: body.count)
+        guard !body.isEmpty else { return }
         Self.silenceErrorsOnCurrentThread()
-        let document = htmlCtxtReadMemory(
-            context, bytes.assumingMemoryBound(to: CChar.self), length, nil, declared, Self.parserOptions)
+        var input = ParseInput(body, budget: timeLimit)
+        let document = withUnsafeMutablePointer(to: &input) { source in
+            htmlCtxtReadIO(context, ParseInput.read, nil, source, nil, declared, Self.parserOptions)
+        }
+        if input.ranOutOfTime { collector.timedOut() }
         // Without tree-building SAX callbacks there is no document, but free one if it shows up.
         if let document { xmlFreeDoc(document) }
         // Drop the context's copy of the body now rather than at the next document.
@@ -127,6 +140,10 @@ public final class LinkExtractor {
     }
 
     // MARK: - Parser context
+
+    /// The capacity of the context's open-element stack: how deep the deepest document parsed
+    /// with this context got (libxml2 grows it by doubling and never shrinks it). For tests.
+    var openElementCapacity: Int { Int(context?.pointee.nameMax ?? 0) }
 
     /// The context to parse with, replaced first if an earlier document made it grow large.
     private func contextForNextDocument() -> htmlParserCtxtPtr? {
