@@ -111,6 +111,18 @@ struct FetcherTests {
         #expect(response.status == 200)
     }
 
+    /// Broken framing is told apart from a broken connection: a malformed chunk size is the
+    /// server speaking bad HTTP (`protocol`), a body shorter than its Content-Length is a
+    /// connection that ended early (`reset`).
+    @Test(arguments: [("/bad-chunked", "protocol"), ("/short", "reset")])
+    func brokenFramingHasItsOwnKind(path: String, kind: String) async throws {
+        let fetcher = try makeFetcher()
+        defer { fetcher.shutdown() }
+        let response = await fetch(fetcher, path)
+        #expect(response.error?.kind == kind, "\(String(describing: response.error))")
+        #expect(response.body.isEmpty)
+    }
+
     @Test func connectionRefusedIsConnect() async throws {
         let fetcher = try makeFetcher()
         defer { fetcher.shutdown() }

@@ -159,6 +159,11 @@ final class LoopbackHTTPServer: Sendable {
             var bytes = Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".utf8)
             bytes += [UInt8](repeating: 0x61, count: Self.largeBodySize)
             return (bytes, false)
+        case "/bad-chunked":
+            let bytes = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\nzz\r\n"
+            return (Array(bytes.utf8), false)
+        case "/short":
+            return (Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nonly this".utf8), false)
         case "/echo":
             return (Self.message(status: "200 OK", headers: [], body: Array(head.utf8)), true)
         case "/hang":

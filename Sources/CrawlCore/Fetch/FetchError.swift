@@ -92,6 +92,11 @@ extension FetchError {
             self = .connect(code: number, message: message)
         case CURLE_OPERATION_TIMEDOUT:
             self = .timeout(code: number, message: message)
+        case CURLE_RECV_ERROR where message.hasSuffix("in chunked-encoding"):
+            // curl reports malformed chunked framing ("Malformed encoding found in
+            // chunked-encoding", "Illegal or missing hexadecimal sequence in ...") as a receive
+            // error; the server spoke broken HTTP, it did not reset anything.
+            self = .protocolError(code: number, message: message)
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
             self = .reset(code: number, message: message)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,

@@ -104,6 +104,12 @@ final class FetchTransfer {
                 body.reserveCapacity(Int(min(length, Int64(bodyLimit))))
             }
         }
+        let needed = body.count + count
+        if needed > body.capacity {
+            // Doubling, but never past the limit: a body near the cap holds the cap, not twice it
+            // (a gzip bomb's Content-Length is its compressed size, so it grows this way).
+            body.reserveCapacity(min(bodyLimit, max(needed, body.capacity * 2)))
+        }
         body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
         return count
     }

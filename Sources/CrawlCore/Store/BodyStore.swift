@@ -69,8 +69,13 @@ public final class BodyStore: Sendable {
     /// once complete, so a kill leaves nothing behind and an existing identical body is kept
     /// (the link fails with EEXIST). Where the filesystem has no `O_TMPFILE`, a named temp file
     /// in `ROOT/tmp/` is renamed into place instead.
+    ///
+    /// `hash` must be a SHA-256 digest in lowercase hex (``ContentHash``): it is the only name
+    /// written, so no part of a URL ever names a file and nothing can point outside ``root``.
     public func store(_ body: UnsafeRawBufferPointer, hash: String) throws(Failure) -> String {
         let utf8 = Array(hash.utf8)
+        precondition(utf8.count == 64 && utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) },
+                     "BodyStore.store needs a lowercase hex SHA-256, not \(hash.prefix(80))")
         let level1 = String(decoding: utf8[0..<2], as: UTF8.self)
         let level2 = String(decoding: utf8[2..<4], as: UTF8.self)
         let relative = "\(level1)/\(level2)/\(hash)"
