@@ -59,8 +59,14 @@ struct CrawlOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds a transfer may take in all. (default: 30)")
     var timeout: Double?
 
+    @Option(name: .customLong("low-speed-time"), help: "Abort a transfer that receives less than 1 byte/s for this many seconds (at most --timeout). (default: 30)")
+    var lowSpeedTime: Double?
+
     @Option(name: .customLong("max-body"), help: "Largest body accepted, in bytes; larger transfers are aborted. (default: 52428800)")
     var maxBody: Int?
+
+    @Option(name: .customLong("max-links-per-page"), help: "Keep at most N links of a page; the page is marked links_truncated. (default: 10000)")
+    var maxLinksPerPage: Int?
 
     @Flag(name: .customLong("no-images"), help: "Do not fetch images.")
     var noImages = false
@@ -118,7 +124,9 @@ struct CrawlOptions: ParsableArguments {
         if let delay { settings.delay = delay }
         if let userAgent { settings.userAgent = userAgent }
         if let timeout { settings.timeout = timeout }
+        if let lowSpeedTime { settings.lowSpeedTime = lowSpeedTime }
         if let maxBody { settings.maxBodyBytes = maxBody }
+        if let maxLinksPerPage { settings.maxLinksPerPage = maxLinksPerPage }
         if noImages { settings.fetchImages = false }
         if ignoreRobots { settings.obeyRobots = false }
         if let revisitAfter { settings.revisitAfter = DurationText.seconds(revisitAfter) ?? -1 }

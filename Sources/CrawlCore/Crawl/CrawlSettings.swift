@@ -18,6 +18,9 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     public var userAgent: String = CrawlSettings.defaultUserAgent
     /// Total seconds per transfer.
     public var timeout: Double = 30
+    /// A transfer that receives less than 1 byte/s on average for this many seconds is aborted
+    /// (never more than `timeout`).
+    public var lowSpeedTime: Double = 30
     public var connectTimeout: Double = 10
     /// Largest body accepted (decoded bytes); larger transfers are aborted and recorded as too_large.
     public var maxBodyBytes: Int = 50 * 1024 * 1024
@@ -40,12 +43,14 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     public var maxPagesPerHost: Int?
     /// Seed each host from the Sitemap lines of its robots.txt.
     public var useSitemaps = false
+    /// Links kept per page; a page with more keeps the first ones and is marked `links_truncated`.
+    public var maxLinksPerPage = 10_000
 
     enum CodingKeys: String, CodingKey {
         case outputDirectory, allowedHosts, maxDepth, maxPages, concurrency, perHost, delay, userAgent, timeout
         case connectTimeout, maxBodyBytes, fetchImages, obeyRobots, revisitAfter, retries, maxCrawlDelay
         case ignoreNofollow, respectRelNofollow, stripQuery, maxURLLength, maxRepeatedSegments, maxPagesPerHost
-        case useSitemaps
+        case useSitemaps, lowSpeedTime, maxLinksPerPage
     }
 
     /// Settings stored by an older crawl lack the newer keys: those take their defaults.
@@ -75,6 +80,8 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         maxRepeatedSegments = try c.decodeIfPresent(Int.self, forKey: .maxRepeatedSegments) ?? d.maxRepeatedSegments
         maxPagesPerHost = try c.decodeIfPresent(Int.self, forKey: .maxPagesPerHost)
         useSitemaps = try c.decodeIfPresent(Bool.self, forKey: .useSitemaps) ?? d.useSitemaps
+        lowSpeedTime = try c.decodeIfPresent(Double.self, forKey: .lowSpeedTime) ?? d.lowSpeedTime
+        maxLinksPerPage = try c.decodeIfPresent(Int.self, forKey: .maxLinksPerPage) ?? d.maxLinksPerPage
     }
     public var obeyRobots: Bool = true
 
@@ -89,6 +96,8 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         if !(delay >= 0 && delay <= 3600) { return "--delay must be between 0 and 3600 seconds" }
         if !(timeout > 0 && timeout <= 3600) { return "--timeout must be between 0 and 3600 seconds" }
         if maxBodyBytes < 1 { return "--max-body must be at least 1 byte" }
+        if !(lowSpeedTime >= 1 && lowSpeedTime <= 3600) { return "--low-speed-time must be between 1 and 3600 seconds" }
+        if maxLinksPerPage < 1 || maxLinksPerPage > 1_000_000 { return "--max-links-per-page must be between 1 and 1000000" }
         if let maxDepth, maxDepth < 0 { return "--max-depth must not be negative" }
         if let maxPages, maxPages < 1 { return "--max-pages must be at least 1" }
         if let revisitAfter, !(revisitAfter > 0) { return "--revisit-after must be a positive duration" }

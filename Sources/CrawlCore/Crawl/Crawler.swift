@@ -60,8 +60,9 @@ public final class Crawler: Sendable {
             fetchedBefore: initial.urls.done + initial.urls.failed)
         let fetcher = try Fetcher(configuration: fetcherConfiguration())
         LinkExtractor.initializeLibrary()
+        let maxLinks = settings.maxLinksPerPage
         let workers = BlockingThreadPool<WorkerContext>(name: "crawl-parse", count: Self.workerCount) {
-            WorkerContext(maxLinks: 10_000)
+            WorkerContext(maxLinks: maxLinks)
         }
         var processor = ResponseProcessor(
             scope: Scope(allowedHosts: settings.allowedHosts), maxDepth: settings.maxDepth,
@@ -202,7 +203,7 @@ public final class Crawler: Sendable {
         var configuration = FetcherConfiguration(userAgent: settings.userAgent)
         configuration.timeout = settings.timeout
         configuration.connectTimeout = min(settings.connectTimeout, settings.timeout)
-        configuration.lowSpeedTime = min(settings.timeout, 30)
+        configuration.lowSpeedTime = min(settings.timeout, settings.lowSpeedTime)
         configuration.maxBodyBytes = settings.maxBodyBytes
         configuration.maxConnections = settings.concurrency
         configuration.maxConnectionsPerHost = settings.perHost

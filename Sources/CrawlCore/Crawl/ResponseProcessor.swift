@@ -85,10 +85,11 @@ struct ResponseProcessor: Sendable {
                         if scan.metaNoIndex { directives.noIndex = true }
                     }
                     if !directives.noFollow || ignoreNofollow { result.links = links(of: item, scan) }
+                    Self.noteCutShort(scan, into: &result)
                 }
             }
             if directives.noIndex {
-                // noindex: the page may be crawled but not kept.
+                // noindex: the page may be crawled but not kept (said instead of a cut-short parse).
                 result.contentHash = hash
                 result.errorKind = "noindex"
                 result.error = "noindex (meta robots or X-Robots-Tag): body not stored"
@@ -123,6 +124,18 @@ struct ResponseProcessor: Sendable {
             }
         }
         return result
+    }
+
+    /// A parse that stopped early leaves a note on the page's row: `links_truncated` (more links
+    /// than --max-links-per-page) or `parse_time_limit` (the parser's CPU time limit).
+    private static func noteCutShort(_ scan: ExtractedLinks, into result: inout URLResult) {
+        if scan.truncated {
+            result.errorKind = "links_truncated"
+            result.error = "links truncated: the page holds more than the \(scan.links.count) links kept"
+        } else if scan.timedOut {
+            result.errorKind = "parse_time_limit"
+            result.error = "parsing stopped at its time limit; \(scan.links.count) links kept"
+        }
     }
 
     /// When to try a transiently failed URL again (exponential backoff with jitter, and never
