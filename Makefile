@@ -2,13 +2,14 @@
 #   make setup   system libraries (apt) + release build
 #   make test    unit and integration tests (what CI runs)
 #   make demo    a real crawl of a generated site served on loopback
+#   make hostile what crawl does with each trap of the hostile test site
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev pkg-config python3
 BIN_DEBUG := .build/debug/crawl
 BIN_RELEASE := .build/release/crawl
 
-.PHONY: setup deps build release test demo bench clean
+.PHONY: setup deps build release test demo bench hostile clean
 
 setup: deps release
 
@@ -41,6 +42,12 @@ bench: setup
 	@for p in nginx wget2; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
 	[ -z "$$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wget2 >/dev/null; }
 	python3 scripts/bench.py
+
+# The hostile site of the integration suite, trap by trap, with the release binary (PROFILE=defaults
+# for crawl's default limits; takes minutes).
+PROFILE ?= test
+hostile: release
+	python3 scripts/hostile_report.py --profile $(PROFILE)
 
 clean:
 	rm -rf .build /tmp/crawl-demo

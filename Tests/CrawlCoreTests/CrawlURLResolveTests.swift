@@ -149,6 +149,27 @@ import Testing
         #expect(try base.resolve("%2e%2E/%2E/y").string == "http://example.com/a/y")
     }
 
+    /// The hostile site's URLs (Tests/Fixtures/hostile_server.py, /hub/urls.html): traversal,
+    /// raw or encoded, ends at the root of the same host; encoded slashes and backslashes stay
+    /// inside one segment; NUL and space stay escaped. What is sent is exactly this string.
+    @Test func traversalAndControlCharactersStayInThePath() throws {
+        let base = try CrawlURL(parsing: "http://127.0.0.131:8080/hub/urls.html")
+        let cases = [
+            ("../../../../etc/passwd", "/etc/passwd"),
+            ("%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/etc/passwd"),
+            (".%2E/.%2e/etc/passwd", "/etc/passwd"),
+            ("/u/..%2f..%2f..%2fetc%2fpasswd", "/u/..%2F..%2F..%2Fetc%2Fpasswd"),
+            ("..\\..\\..\\etc\\passwd", "/hub/..%5C..%5C..%5Cetc%5Cpasswd"),
+            ("/u/nul%00byte.html", "/u/nul%00byte.html"),
+            ("/u/with space.html", "/u/with%20space.html"),
+            ("/u/back\\slash.html", "/u/back%5Cslash.html"),
+        ]
+        for (reference, path) in cases {
+            let url = try base.resolve(reference)
+            #expect(url.origin == "http://127.0.0.131:8080" && url.pathAndQuery == path, "\(reference) → \(url)")
+        }
+    }
+
     @Test func relativePathAgainstRootAndTrailingSlash() throws {
         let root = try CrawlURL(parsing: "http://example.com")
         #expect(try root.resolve("x/y").string == "http://example.com/x/y")

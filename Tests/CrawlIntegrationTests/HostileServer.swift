@@ -1,0 +1,101 @@
+import Foundation
+
+/// Tests/Fixtures/hostile_server.py, running: the hostile site on four 127.0.0.x addresses and
+/// one shared port, its manifest (what a correct crawler must do) and its request log. Stop it
+/// with ``stop()`` (in a `defer`).
+final class HostileServer: Sendable {
+    let process: ChildProcess
+    let port: Int
+    let hosts: [String]
+    let manifest: HostileManifest
+    let logPath: String
+
+    static var script: String { IntegrationEnvironment.packageRoot + "/Tests/Fixtures/hostile_server.py" }
+
+    private struct StartupLine: Decodable {
+        let port: Int
+        let hosts: [String]
+    }
+
+    /// Starts the server in `directory` on `hosts` (main, space, cal, pages) and waits for its
+    /// startup line (at most 30 s: it builds the gzip bomb's blocks first). `extra` is passed on
+    /// (`--good N`, `--image-bytes N`, ...).
+    init(hosts: [String], in directory: String, extra: [String] = []) async throws {
+        logPath = directory + "/hostile-requests.jsonl"
+        let manifestPath = directory + "/hostile-manifest.json"
+        let arguments = ["python3", Self.script, "--hosts", hosts.joined(separator: ","), "--port", "0",
+                         "--log", logPath, "--manifest", manifestPath] + extra
+        let process = try ChildProcess(
+            executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "hostile-server")
+        let line = try await process.firstStdoutLine(within: 30, script: "hostile_server.py")
+        do {
+            let startup = try JSONDecoder().decode(StartupLine.self, from: Data(line.utf8))
+            port = startup.port
+            self.hosts = startup.hosts
+            manifest = try JSONDecoder().decode(HostileManifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+        } catch {
+            process.terminate()
+            throw SetupError("hostile_server.py startup: \(error); line: \(line)")
+        }
+        self.process = process
+    }
+
+    func stop() {
+        process.terminate()
+    }
+
+    /// `--allow-host ADDR:PORT` for every host but the seed's.
+    var allowOtherHosts: [String] {
+        hosts.dropFirst().flatMap { ["--allow-host", "\($0):\(port)"] }
+    }
+
+    /// Every exchange logged so far (a line still being written is skipped).
+    func requests() -> [HostileRequest] {
+        guard let data = FileManager.default.contents(atPath: logPath) else { return [] }
+        let decoder = JSONDecoder()
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(HostileRequest.self, from: Data($0)) }
+    }
+
+    /// Waits until every connection the crawler opened has been logged: the server logs an
+    /// exchange when it ends, and a dripping or hanging answer ends only once it notices that
+    /// the client left (within a second). Returns when the log has not grown for `quiet` seconds
+    /// (at most `seconds` in all).
+    func settle(quiet: Double = 1.5, seconds: Double = 15) async {
+        let deadline = Date().addingTimeInterval(seconds)
+        var size = -1
+        var stableSince = Date()
+        while Date() < deadline {
+            let now = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
+            if now != size {
+                size = now
+                stableSince = Date()
+            } else if Date().timeIntervalSince(stableSince) >= quiet {
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// One line of hostile_server.py's log: one connection's exchange.
+struct HostileRequest: Decodable, Sendable {
+    let t0: Double
+    let t1: Double
+    let addr: String
+    let port: Int
+    /// The raw request-target, or nil when the first line was not an HTTP request.
+    let target: String?
+    let method: String?
+    /// The first bytes of a connection that did not speak HTTP ("" when it sent nothing).
+    let raw: String?
+    let route: String?
+    let status: Int
+    /// Body bytes written (whole or partial).
+    let bytes: Int
+    /// "complete", "client_gone", "reset", "closed", "not_http" or "silent".
+    let end: String
+
+    var origin: String { "http://\(addr):\(port)" }
+    var url: String? { target.map { origin + $0 } }
+    var isRobots: Bool { target == "/robots.txt" }
+}
