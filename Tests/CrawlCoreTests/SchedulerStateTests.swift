@@ -47,6 +47,35 @@ import Testing
         do { let p = state.plan(now: 0); #expect(Self.fetched(p) == [3, 4]) }
     }
 
+    /// --max-pages-per-host counts URLs, not attempts: a retry neither counts again nor is
+    /// skipped once the host is at its cap (that would replace its failure with the cap).
+    @Test func pageCapCountsURLsAndNeverSkipsARetry() {
+        var limits = Self.limits(perHost: 1)
+        limits.maxPagesPerHost = 2
+        var retry = Self.url(2, host: 1)
+        retry.attempts = 1
+        var state = Self.ready(limits, hosts: [1], urls: [Self.url(1, host: 1), retry, Self.url(3, host: 1), Self.url(4, host: 1)])
+        var dispatched: [Int64] = []
+        var skipped: [Int64] = []
+        for step in 0..<6 {
+            let plan = state.plan(now: Double(step))
+            for action in plan.actions {
+                switch action {
+                case let .fetch(url): dispatched.append(url.id)
+                case let .skip(url, reason):
+                    #expect(reason == "max_pages_per_host")
+                    skipped.append(url.id)
+                case .fetchRobots: break
+                }
+            }
+            state.transferFinished(hostID: 1)
+            state.committed(results: plan.actions.count, fetchSlots: Self.fetched(plan).count, fetched: Self.fetched(plan).count,
+                            receipt: BatchReceipt(), robotsLoader: { _ in .unknown })
+        }
+        #expect(dispatched == [1, 2, 3])
+        #expect(skipped == [4])
+    }
+
     @Test func delayClockSpacesRequestStartsPerHost() {
         var state = Self.ready(Self.limits(perHost: 4, delay: 0.5), hosts: [1, 2], urls: [Self.url(1, host: 1), Self.url(2, host: 1), Self.url(3, host: 2)])
         let first = state.plan(now: 10)

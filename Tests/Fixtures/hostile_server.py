@@ -38,7 +38,8 @@ bytes (body bytes written, whole or partial), end ("complete", "client_gone", "r
   seed, port, hosts {main, space, cal, pages}: origins
   good          URLs that must each be requested exactly once and end done
   traps         {name: {"url": U, "outcome": [state, [kinds...]], "what": text}}: the final row of
-                U must have that state and one of those error kinds ("" = no error kind)
+                U must have that state and one of those error kinds ("" = no error kind), for a
+                crawl with --max-body below --image-bytes and the default --max-links-per-page
   never         URLs that must never be requested (too long, non-http, ...)
   targets       {name: raw request-target the server must see exactly (at most once)}
   spelled       {"target": the path spelled 20 ways, "spellings": [the 20 hrefs]}

@@ -18,7 +18,8 @@ struct SchedulerState {
         var generation = 0
         /// robots.txt fetches of this host that failed in this run.
         var robotsFailures = 0
-        /// URLs of this host fetched in the job (stored count at start + dispatched since).
+        /// URLs of this host fetched in the job (stored count at start + first attempts
+        /// dispatched since), toward --max-pages-per-host.
         var fetchedCount = 0
         /// Closed (Retry-After, backoff) for longer than a run waits: left to a later run. Its
         /// claimed URLs go back to the frontier when the run ends; the closing time is stored.
@@ -154,7 +155,7 @@ struct SchedulerState {
                     break
                 }
                 host.ready.removeFirst()
-                host.fetchedCount += 1
+                if next.attempts == 0 { host.fetchedCount += 1 }  // a retry was counted on its first attempt
                 startTransfer(on: &host, now: now)
                 plan.actions.append(.fetch(next))
             }
@@ -178,7 +179,11 @@ struct SchedulerState {
     /// Why a ready URL is recorded as skipped instead of fetched, if it is.
     private func skipReason(_ url: ClaimedURL, rules: RobotsRules, host: Host) -> String? {
         if !rules.isAllowed(String(Self.pathAndQuery(of: url.url))) { return "robots" }
-        if let cap = limits.maxPagesPerHost, host.fetchedCount >= cap, url.previous == nil { return "max_pages_per_host" }
+        // A revisit or a retry was admitted already: skipping it would replace its recorded
+        // failure (a timeout, a reset) with the cap.
+        if let cap = limits.maxPagesPerHost, host.fetchedCount >= cap, url.previous == nil, url.attempts == 0 {
+            return "max_pages_per_host"
+        }
         return nil
     }
 
