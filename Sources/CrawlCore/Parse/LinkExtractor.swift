@@ -9,7 +9,7 @@ import CLibXML2
 public final class LinkExtractor {
     /// Parser options: recover from any error, never touch the network, never report.
     /// HTML_PARSE_HUGE stays off so libxml2's size limits on single tokens apply. It would not
-    /// change how deep a document may nest: libxml2's depth limit (256, or 2048 with HUGE)
+    /// change how deep a document may nest: libxml2's depth limit (256 without HUGE)
     /// guards the tree it builds, and this SAX-only parser builds none; ``LinkCollector``
     /// bounds the open-element stack itself (measured in the README).
     private static let parserOptions = Int32(
