@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -49,11 +50,17 @@ def start_server(scratch):
 
 
 def run_crawl(binary, args, cwd, stderr_path):
-    """Runs crawl to completion; (exit code, wall seconds, peak RSS MiB) from wait4."""
+    """Runs crawl to completion; (exit code, wall seconds, peak RSS MiB) from wait4. Interrupted,
+    it kills crawl before leaving."""
     started = time.monotonic()
     with open(stderr_path, "w") as err:
         proc = subprocess.Popen([binary] + args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
     proc.returncode = os.waitstatus_to_exitcode(status)
     return proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024
 
@@ -76,6 +83,7 @@ def main():
     ap.add_argument("--profile", choices=sorted(PROFILES), default="test")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop crawl and the server
     scratch = tempfile.mkdtemp(prefix="crawl-hostile-")
     server, startup, manifest, log = start_server(scratch)
     try:
