@@ -103,8 +103,13 @@ extension CurlEasy {
         try check(crawl_easy_setopt_slist(liveHandle, option, value), option)
     }
 
+    /// CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION (same signature).
     func set(_ option: CURLoption, writeFunction value: curl_write_callback) throws(FetchError) {
         try check(crawl_easy_setopt_write_cb(liveHandle, option, value), option)
+    }
+
+    func set(_ option: CURLoption, debugFunction value: curl_debug_callback) throws(FetchError) {
+        try check(crawl_easy_setopt_debug_cb(liveHandle, option, value), option)
     }
 }
 

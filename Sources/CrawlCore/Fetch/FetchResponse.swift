@@ -27,6 +27,9 @@ public struct FetchResponse: Sendable {
     public var primaryIP: String?
     /// Wall time of the transfer in seconds, as measured by curl.
     public var totalSeconds: Double
+    /// The exchange as sent and received, when the fetcher captures (``FetcherConfiguration/capturesExchange``)
+    /// and a complete response arrived.
+    public var exchange: CapturedExchange?
 
     public init(
         url: String, status: Int = 0, contentType: String? = nil, location: String? = nil,

@@ -14,6 +14,8 @@ final class FetchTransfer {
 
     private let bodyLimit: Int
     private var body: [UInt8] = []
+    /// Set in capture mode (``FetcherConfiguration/capturesExchange``): keeps the exchange as is.
+    private var capture: ExchangeCapture?
     private var sizedFromContentLength = false
     /// Set when the decoded body would pass `bodyLimit`; the write callback then aborts.
     private(set) var exceededBodyLimit = false
@@ -60,7 +62,11 @@ final class FetchTransfer {
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_FOLLOWLOCATION, false)
-        try easy.set(CURLOPT_ACCEPT_ENCODING, "")  // every built-in decoder: gzip, deflate, br, zstd
+        if configuration.capturesExchange {
+            try configureCapture(configuration, opaque: opaque)
+        } else {
+            try easy.set(CURLOPT_ACCEPT_ENCODING, "")  // every built-in decoder: gzip, deflate, br, zstd
+        }
         try easy.set(CURLOPT_USERAGENT, configuration.userAgent)
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMilliseconds)
         try easy.set(CURLOPT_TIMEOUT_MS, configuration.timeoutMilliseconds)
@@ -79,6 +85,32 @@ final class FetchTransfer {
         }
     }
 
+    /// Capture mode: curl decodes nothing and hands over the request head it sends (debug
+    /// callback) and every response header line; the body is decoded by ``ExchangeCapture``.
+    private func configureCapture(_ configuration: FetcherConfiguration, opaque: UnsafeMutableRawPointer) throws(FetchError) {
+        capture = ExchangeCapture(bodyLimit: bodyLimit, rawLimit: configuration.rawBodyLimit)
+        try easy.set(CURLOPT_ACCEPT_ENCODING, "gzip, deflate")
+        try easy.set(CURLOPT_HTTP_CONTENT_DECODING, false)
+        try easy.set(CURLOPT_HTTP_TRANSFER_DECODING, false)
+        try easy.set(CURLOPT_HEADERDATA, pointer: opaque)
+        try easy.set(CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
+            let transfer = Unmanaged<FetchTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+            transfer.capture?.headerLine(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }
+        // The debug callback is the one place curl shows the request head as sent; VERBOSE
+        // only routes curl's messages to it (nothing is printed).
+        try easy.set(CURLOPT_DEBUGDATA, pointer: opaque)
+        try easy.set(CURLOPT_DEBUGFUNCTION) { _, type, data, size, userdata in
+            if type == CURLINFO_HEADER_OUT, let userdata {
+                let transfer = Unmanaged<FetchTransfer>.fromOpaque(userdata).takeUnretainedValue()
+                transfer.capture?.requestHeadSent(UnsafeRawBufferPointer(start: data, count: size))
+            }
+            return 0
+        }
+        try easy.set(CURLOPT_VERBOSE, true)
+    }
+
     /// Gives back curl's reference and frees the header list. Call once the easy handle is out
     /// of the multi handle (or never got in), and before the handle is reset or reused.
     func releaseResources() {
@@ -94,6 +126,13 @@ final class FetchTransfer {
     /// Returns `count` to continue, or 0 to abort the transfer with CURLE_WRITE_ERROR.
     func didReceive(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
         guard count > 0, let data else { return count }
+        if let capture {
+            guard capture.body(UnsafeRawBufferPointer(start: data, count: count)) else {
+                if capture.failure == .tooLarge { exceededBodyLimit = true }
+                return 0
+            }
+            return count
+        }
         guard count <= bodyLimit - body.count else {
             exceededBodyLimit = true
             return 0
@@ -136,13 +175,19 @@ final class FetchTransfer {
         }
         if exceededBodyLimit {
             response.error = .tooLarge(limit: bodyLimit)
+        } else if let failure = capture?.failure {
+            response.error = .decode(code: Int(CURLE_BAD_CONTENT_ENCODING.rawValue), message: failure.message)
         } else if result != CURLE_OK {
             response.error = FetchError(
                 curlCode: result, message: easy.errorMessage(for: result), bodyLimit: bodyLimit)
+        } else if let capture {
+            let sentAt = MonotonicClock.wallNow - (MonotonicClock.now - (response.requestSentAt ?? MonotonicClock.now))
+            (response.body, response.exchange) = capture.finish(sentAt: sentAt)
         } else {
             response.body = body
         }
         body = []
+        capture = nil
         return response
     }
 

@@ -17,6 +17,11 @@ public struct FetcherConfiguration: Sendable {
     public var maxConnections: Int = 16
     /// Open connections per host (CURLMOPT_MAX_HOST_CONNECTIONS).
     public var maxConnectionsPerHost: Int = 4
+    /// Keep each exchange as it went over the wire (``FetchResponse/exchange``), for archiving.
+    /// curl then decodes nothing: the fetcher undoes chunked framing and gzip/deflate itself (and
+    /// asks only for those two encodings), so the decoded body is bounded by `maxBodyBytes` as
+    /// before and the raw body by ``rawBodyLimit``.
+    public var capturesExchange = false
 
     public init(userAgent: String) {
         self.userAgent = userAgent
@@ -30,6 +35,8 @@ extension FetcherConfiguration {
     var timeoutMilliseconds: Int { Self.milliseconds(timeout) }
     /// `lowSpeedTime` in whole seconds, at least 1.
     var lowSpeedSeconds: Int { max(1, Int(lowSpeedTime.rounded(.up))) }
+    /// Largest body as received (framing and compression included) a capturing fetcher keeps.
+    var rawBodyLimit: Int { maxBodyBytes > Int.max / 4 ? Int.max / 2 : 2 * maxBodyBytes + 64 * 1024 }
     /// Idle connections curl may keep cached: a little more than `maxConnections`, so that
     /// finishing transfers never evict a connection another host is about to reuse.
     var connectionCacheSize: Int { max(1, maxConnections) + max(4, maxConnections / 4) }

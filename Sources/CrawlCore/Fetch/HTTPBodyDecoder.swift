@@ -1,0 +1,239 @@
+/// Undoes the codings of a body received as is (a capturing fetcher keeps curl from decoding):
+/// the `chunked` transfer coding, then `gzip` / `x-gzip` / `deflate` content (or transfer)
+/// codings, in the reverse order of their application, a piece at a time, into the decoded body.
+/// The decoded body is bounded: past `limit` bytes decoding fails with ``Failure/tooLarge``.
+///
+/// Owned by one transfer on the fetcher's event-loop thread.
+final class HTTPBodyDecoder {
+    /// Why a body cannot be decoded.
+    enum Failure: Error, Equatable {
+        /// The decoded body would pass the limit.
+        case tooLarge
+        /// A coding this decoder does not know (only gzip and deflate are asked for).
+        case unsupported(String)
+        /// The bytes are not valid for their coding.
+        case corrupt(String)
+
+        var message: String {
+            switch self {
+            case .tooLarge: "decoded body too large"
+            case let .unsupported(coding): "unsupported content encoding '\(coding)'"
+            case let .corrupt(detail): detail
+            }
+        }
+    }
+
+    private var chunked: ChunkedDecoder?
+    private let stages: [InflateStage]
+    private let limit: Int
+
+    /// A decoder for the given header values (comma lists, as sent), or nil when the body needs
+    /// no decoding (no coding, or only `identity`).
+    static func make(contentEncoding: String?, transferEncoding: String?, limit: Int) throws(Failure) -> HTTPBodyDecoder? {
+        var transfer = codings(transferEncoding)
+        let isChunked = transfer.last == "chunked"
+        if isChunked { transfer.removeLast() }
+        // Applied in order content codings, then transfer codings: undone in reverse.
+        let applied = codings(contentEncoding) + transfer
+        var stages: [InflateStage] = []
+        for coding in applied.reversed() {
+            switch coding {
+            case "gzip", "x-gzip": stages.append(InflateStage(format: .gzip))
+            case "deflate": stages.append(InflateStage(format: .zlib))
+            default: throw .unsupported(coding)
+            }
+        }
+        if !isChunked && stages.isEmpty { return nil }
+        return HTTPBodyDecoder(chunked: isChunked ? ChunkedDecoder() : nil, stages: stages, limit: limit)
+    }
+
+    private init(chunked: ChunkedDecoder?, stages: [InflateStage], limit: Int) {
+        self.chunked = chunked
+        self.stages = stages
+        self.limit = max(0, limit)
+    }
+
+    /// The codings of a header value, lower-cased, `identity` dropped.
+    private static func codings(_ value: String?) -> [String] {
+        guard let value else { return [] }
+        return value.split(separator: ",").map { $0.trimmingBlanks.lowercased() }.filter { !$0.isEmpty && $0 != "identity" }
+    }
+
+    /// Decodes the next piece of the body as received, appending to `body`.
+    func decode(_ raw: UnsafeRawBufferPointer, into body: inout [UInt8]) throws(Failure) {
+        if chunked != nil {
+            try chunked!.decode(raw) { (data) throws(Failure) in try self.emit(data, stage: 0, into: &body) }
+        } else {
+            try emit(raw, stage: 0, into: &body)
+        }
+    }
+
+    /// Runs `data` through the inflate stages from `stage` on, then into `body`.
+    private func emit(_ data: UnsafeRawBufferPointer, stage: Int, into body: inout [UInt8]) throws(Failure) {
+        guard stage < stages.count else {
+            guard data.count <= limit - body.count else { throw .tooLarge }
+            body.append(contentsOf: data)
+            return
+        }
+        try stages[stage].push(data) { (output) throws(Failure) in try self.emit(output, stage: stage + 1, into: &body) }
+    }
+}
+
+/// One gzip or deflate layer of ``HTTPBodyDecoder``.
+private final class InflateStage {
+    private var stream: ZlibInflateStream
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 1)
+    /// The layer's data ended (last gzip member, or the deflate stream); later bytes are ignored.
+    private var ended = false
+    private var consumedAny = false
+
+    init(format: ZlibInflateStream.Format) {
+        stream = ZlibInflateStream(format: format)
+    }
+
+    deinit { scratch.deallocate() }
+
+    func push(_ input: UnsafeRawBufferPointer, to sink: (UnsafeRawBufferPointer) throws(HTTPBodyDecoder.Failure) -> Void)
+        throws(HTTPBodyDecoder.Failure)
+    {
+        var rest = input
+        while !ended {
+            let step = stream.inflate(rest, into: scratch)
+            if step.produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: scratch[..<step.produced])) }
+            rest = UnsafeRawBufferPointer(rebasing: rest[step.consumed...])
+            switch step.status {
+            case .progress:
+                consumedAny = true
+                if rest.isEmpty && step.produced < scratch.count { return }
+            case .streamEnd:
+                consumedAny = true
+                // Concatenated gzip members decode to the concatenation; anything else after the end is ignored.
+                if stream.format == .gzip && ZlibInflateStream.startsGzipMember(rest) {
+                    stream.reset()
+                } else {
+                    ended = true
+                }
+            case .needsInput:
+                return
+            case .corrupt:
+                // Servers that send bare deflate as "deflate": start over without the zlib wrapper.
+                if stream.format == .zlib && !consumedAny {
+                    stream = ZlibInflateStream(format: .raw)
+                    rest = input
+                    consumedAny = true
+                    continue
+                }
+                throw .corrupt("invalid \(stream.format == .gzip ? "gzip" : "deflate") data")
+            }
+        }
+    }
+}
+
+/// The `chunked` transfer coding (RFC 9112 §7.1): chunk sizes in hex with optional extensions,
+/// CRLF-terminated lines (a bare LF is accepted), the last chunk, then trailer lines.
+struct ChunkedDecoder {
+    private enum State {
+        case size, sizeExtension, sizeLineEnd
+        case data(remaining: Int)
+        case dataCR, dataLF
+        case trailer(lineIsEmpty: Bool)
+        case done
+    }
+
+    private var state = State.size
+    private var size = 0
+    private var sizeDigits = 0
+
+    /// Whether the last chunk and the trailer section have been read.
+    var isComplete: Bool {
+        if case .done = state { return true }
+        return false
+    }
+
+    /// Feeds the next raw bytes; the chunks' data goes to `sink` in order. Bytes after the end are ignored.
+    mutating func decode(_ raw: UnsafeRawBufferPointer, sink: (UnsafeRawBufferPointer) throws(HTTPBodyDecoder.Failure) -> Void)
+        throws(HTTPBodyDecoder.Failure)
+    {
+        var index = 0
+        while index < raw.count {
+            let byte = raw[index]
+            switch state {
+            case .size:
+                if let digit = Self.hexValue(byte) {
+                    guard sizeDigits < 15 else { throw .corrupt("chunk size too large") }
+                    size = size << 4 | digit
+                    sizeDigits += 1
+                } else if byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                    state = .sizeExtension
+                } else if byte == UInt8(ascii: "\r") {
+                    state = .sizeLineEnd
+                } else if byte == UInt8(ascii: "\n") {
+                    try endSizeLine()
+                } else {
+                    throw .corrupt("invalid chunk size")
+                }
+                index += 1
+            case .sizeExtension:
+                if byte == UInt8(ascii: "\n") { try endSizeLine() } else if byte == UInt8(ascii: "\r") { state = .sizeLineEnd }
+                index += 1
+            case .sizeLineEnd:
+                guard byte == UInt8(ascii: "\n") else { throw .corrupt("chunk size line not ended by CRLF") }
+                try endSizeLine()
+                index += 1
+            case let .data(remaining):
+                let take = min(remaining, raw.count - index)
+                try sink(UnsafeRawBufferPointer(rebasing: raw[index..<(index + take)]))
+                index += take
+                state = remaining == take ? .dataCR : .data(remaining: remaining - take)
+            case .dataCR:
+                if byte == UInt8(ascii: "\r") {
+                    state = .dataLF
+                } else if byte == UInt8(ascii: "\n") {
+                    state = .size
+                } else {
+                    throw .corrupt("chunk data not followed by CRLF")
+                }
+                index += 1
+            case .dataLF:
+                guard byte == UInt8(ascii: "\n") else { throw .corrupt("chunk data not followed by CRLF") }
+                state = .size
+                index += 1
+            case let .trailer(lineIsEmpty):
+                if byte == UInt8(ascii: "\n") {
+                    state = lineIsEmpty ? .done : .trailer(lineIsEmpty: true)
+                } else if byte != UInt8(ascii: "\r") {
+                    state = .trailer(lineIsEmpty: false)
+                }
+                index += 1
+            case .done:
+                return
+            }
+        }
+    }
+
+    private mutating func endSizeLine() throws(HTTPBodyDecoder.Failure) {
+        guard sizeDigits > 0 else { throw .corrupt("empty chunk size") }
+        state = size == 0 ? .trailer(lineIsEmpty: true) : .data(remaining: size)
+        size = 0
+        sizeDigits = 0
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingBlanks: Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
+        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
+        return result
+    }
+}
