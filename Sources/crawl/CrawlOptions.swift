@@ -104,6 +104,12 @@ struct CrawlOptions: ParsableArguments {
     @Flag(name: .long, help: "Seed each host from the Sitemap lines of its robots.txt (indexes and .xml.gz included).")
     var sitemaps = false
 
+    @Option(name: .long, help: "Also write WARC 1.1 files (.warc.gz) into this directory: request, response, revisit and metadata records. Set when the job starts.")
+    var warc: String?
+
+    @Option(name: .customLong("warc-max-size"), help: "Start a new WARC file before one would pass this size (bytes, or 500M, 1G, 2GiB). (default: 1G)")
+    var warcMaxSize: String?
+
     @Flag(name: .shortAndLong, help: "Only warnings, errors and the end-of-run summary line.")
     var quiet = false
 
@@ -139,6 +145,8 @@ struct CrawlOptions: ParsableArguments {
         if let maxRepeatedSegments { settings.maxRepeatedSegments = maxRepeatedSegments }
         if let maxPagesPerHost { settings.maxPagesPerHost = maxPagesPerHost }
         if sitemaps { settings.useSitemaps = true }
+        if let warc { settings.warcDirectory = Self.absolutePath(warc) }
+        if let warcMaxSize { settings.warcMaxFileSize = ByteCount.parse(warcMaxSize) ?? -1 }
         return settings
     }
 
@@ -148,6 +156,10 @@ struct CrawlOptions: ParsableArguments {
         }
         if let message = applied(to: CrawlSettings()).validationError() { throw ValidationError(message) }
         if let logFile, logFile.isEmpty { throw ValidationError("--log-file needs a path") }
+        if let warc, warc.isEmpty { throw ValidationError("--warc needs a directory") }
+        if let warcMaxSize, ByteCount.parse(warcMaxSize) == nil {
+            throw ValidationError("--warc-max-size takes a size such as 1G, 500M or 1048576, not '\(warcMaxSize)'")
+        }
     }
 
     static func absolutePath(_ path: String) -> String {

@@ -32,6 +32,10 @@ struct ResumeCommand: AsyncParsableCommand {
         do {
             let job = try await store.loadJob()
             settings = options.applied(to: job.settings)
+            if settings.warcDirectory != job.settings.warcDirectory {
+                throw ValidationError(job.settings.warcDirectory.map { "--warc is set when a job starts; this job writes WARC files to \($0)" }
+                    ?? "--warc is set when a job starts; this job writes no WARC files (start a new job with --warc)")
+            }
             if let message = settings.validationError() { throw ValidationError(message) }
             if settings != job.settings { try await store.updateSettings(settings) }
         } catch {

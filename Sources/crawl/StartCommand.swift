@@ -44,6 +44,12 @@ struct StartCommand: AsyncParsableCommand {
         let (logger, hangup) = try CommandSupport.makeLogger(options: options)
         defer { hangup?.cancel() }
         _ = try BodyStore(root: settings.outputDirectory)  // a bad --out fails before a job exists
+        if let warc = settings.warcDirectory {
+            try BodyStore.makeDirectories(warc)  // the same for --warc
+            if let existing = WarcFileName.list(in: warc).first {
+                throw WarcError.directoryInUse(path: warc, example: existing.name)
+            }
+        }
         let store = try await SQLiteJobStore(path: database.db, mode: .create)
         do {
             _ = try await store.createJob(seeds: seeds, settings: settings)

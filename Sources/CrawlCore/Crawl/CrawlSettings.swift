@@ -45,12 +45,18 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     public var useSitemaps = false
     /// Links kept per page; a page with more keeps the first ones and is marked `links_truncated`.
     public var maxLinksPerPage = 10_000
+    /// Write WARC files here (`--warc`, set when the job starts). Absolute.
+    public var warcDirectory: String?
+    /// A WARC file is closed, and the next begun, before it would pass this many bytes.
+    public var warcMaxFileSize: Int64 = CrawlSettings.defaultWarcMaxFileSize
+
+    public static let defaultWarcMaxFileSize: Int64 = 1_000_000_000
 
     enum CodingKeys: String, CodingKey {
         case outputDirectory, allowedHosts, maxDepth, maxPages, concurrency, perHost, delay, userAgent, timeout
         case connectTimeout, maxBodyBytes, fetchImages, obeyRobots, revisitAfter, retries, maxCrawlDelay
         case ignoreNofollow, respectRelNofollow, stripQuery, maxURLLength, maxRepeatedSegments, maxPagesPerHost
-        case useSitemaps, lowSpeedTime, maxLinksPerPage
+        case useSitemaps, lowSpeedTime, maxLinksPerPage, warcDirectory, warcMaxFileSize
     }
 
     /// Settings stored by an older crawl lack the newer keys: those take their defaults.
@@ -82,6 +88,8 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         useSitemaps = try c.decodeIfPresent(Bool.self, forKey: .useSitemaps) ?? d.useSitemaps
         lowSpeedTime = try c.decodeIfPresent(Double.self, forKey: .lowSpeedTime) ?? d.lowSpeedTime
         maxLinksPerPage = try c.decodeIfPresent(Int.self, forKey: .maxLinksPerPage) ?? d.maxLinksPerPage
+        warcDirectory = try c.decodeIfPresent(String.self, forKey: .warcDirectory)
+        warcMaxFileSize = try c.decodeIfPresent(Int64.self, forKey: .warcMaxFileSize) ?? d.warcMaxFileSize
     }
     public var obeyRobots: Bool = true
 
@@ -106,6 +114,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         if maxRepeatedSegments < 1 { return "--max-repeated-segments must be at least 1" }
         if let maxPagesPerHost, maxPagesPerHost < 1 { return "--max-pages-per-host must be at least 1" }
         if !(maxCrawlDelay >= 0 && maxCrawlDelay <= 86400) { return "--max-crawl-delay must be between 0 and 86400 seconds" }
+        if warcMaxFileSize < 4096 { return "--warc-max-size must be at least 4096 bytes" }
         if userAgent.isEmpty || userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) {
             return "--user-agent must be one non-empty line"
         }

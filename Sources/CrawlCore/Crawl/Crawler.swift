@@ -50,6 +50,7 @@ public final class Crawler: Sendable {
         if requeued > 0 { logger.info("requeued \(requeued) URLs left in flight by an interrupted run") }
         let bodies = try BodyStore(root: settings.outputDirectory)
         bodies.removeTemporaryFiles()
+        let archive = try await openArchive()
         let runID = try await store.beginRun(command: command, pid: getpid(), startedAt: MonotonicClock.wallNow)
         let initial = try await store.stats()
         counters.withLock { $0.queuedEstimate = initial.urls.queued + initial.urls.inFlight }
@@ -58,7 +59,15 @@ public final class Crawler: Sendable {
         let scheduler = Scheduler(
             limits: schedulerLimits(), hosts: try await store.hosts(), robotsLoader: robotsLoader,
             fetchedBefore: initial.urls.done + initial.urls.failed)
-        let fetcher = try Fetcher(configuration: fetcherConfiguration())
+        var configuration = fetcherConfiguration()
+        configuration.capturesExchange = archive != nil
+        let fetcher: Fetcher
+        do {
+            fetcher = try Fetcher(configuration: configuration)
+        } catch {
+            try? await archive?.close()
+            throw error
+        }
         LinkExtractor.initializeLibrary()
         let maxLinks = settings.maxLinksPerPage
         let workers = BlockingThreadPool<WorkerContext>(name: "crawl-parse", count: Self.workerCount) {
@@ -74,10 +83,12 @@ public final class Crawler: Sendable {
         processor.queryFilter = QueryFilter(patterns: settings.stripQuery)
         processor.trapGuard = TrapGuard(maxURLLength: settings.maxURLLength, maxRepeatedSegments: settings.maxRepeatedSegments)
         processor.userAgentToken = RobotsRules.productToken(of: settings.userAgent)
-        let writer = ResultWriter(store: store, runID: runID)
+        var flushArchive: (@Sendable () async throws -> Void)?
+        if let archive { flushArchive = { try await archive.flush() } }
+        let writer = ResultWriter(store: store, runID: runID, beforeCommit: flushArchive)
         let pipeline = Pipeline(
             scheduler: scheduler, fetcher: fetcher, workers: workers, processor: processor, writer: writer,
-            settings: settings, crawler: self)
+            settings: settings, crawler: self, archiver: archive.map { CrawlArchiver(writer: $0) })
 
         var endReason = "drained"
         await withTaskGroup(of: Void.self) { background in
@@ -100,11 +111,19 @@ public final class Crawler: Sendable {
             // queue what they hold, and only then close the writer's queue.
             fetcher.shutdown()
             workers.shutdown()
+            // Every group handed to the WARC thread has been placed (and its result queued) once
+            // a flush after it has run.
+            try? await archive?.flush()
             writer.close()
             reporter.stop()
             // Ends the budget timer and the reporter; the writer ignores cancellation and drains.
             background.cancelAll()
             await background.waitForAll()
+        }
+        do {
+            try await archive?.close()
+        } catch {
+            fail(error)
         }
 
         let seconds = MonotonicClock.now - startedAt
@@ -119,6 +138,30 @@ public final class Crawler: Sendable {
             errors: report.errors, bytes: report.bytes))
         if let fatalError { throw fatalError }
         return report
+    }
+
+    /// With `--warc`: the writer, after recovery has repaired the directory (a partial record cut
+    /// off the newest file) and the store has queued again every fetched URL left without a
+    /// response record.
+    private func openArchive() async throws -> WarcWriter? {
+        guard let directory = settings.warcDirectory else { return nil }
+        try BodyStore.makeDirectories(directory)
+        let warc = WarcWriter(directory: directory, maxFileSize: settings.warcMaxFileSize, info: CrawlArchiver.info(settings: settings))
+        do {
+            let report = try await warc.recover(committed: try await store.warcCommittedEnds())
+            for cut in report.truncated {
+                logger.info("WARC \(cut.file): removed an incomplete record at the end (\(cut.from) → \(cut.to) bytes)")
+            }
+            for (file, end) in report.lost.sorted(by: { $0.key < $1.key }) {
+                logger.warning("WARC \(file) ends at \(end) bytes, before records the database committed: they are fetched again")
+            }
+            let requeued = try await store.repairArchive(lost: report.lost)
+            if requeued > 0 { logger.warning("\(requeued) fetched URLs had no WARC response record: queued again") }
+        } catch {
+            try? await warc.close()
+            throw error
+        }
+        return warc
     }
 
     /// Plans, dispatches, sleeps until something changes; returns why the run ended.

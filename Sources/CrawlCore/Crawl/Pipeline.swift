@@ -12,6 +12,8 @@ struct Pipeline: Sendable {
     let writer: ResultWriter
     let settings: CrawlSettings
     let crawler: Crawler
+    /// With `--warc`: where every response goes as WARC records before its result is committed.
+    let archiver: CrawlArchiver?
 
     /// Starts fetching `url` and returns at once. No task and no await per URL: the response goes
     /// from the curl thread (which frees the host's slot) to a parse worker (hash, store,
@@ -28,15 +30,45 @@ struct Pipeline: Sendable {
         }
     }
 
-    /// On a parse worker: turns a response into a result and queues it for the writer.
+    /// On a parse worker: turns a response into a result (and, with `--warc`, into records) and
+    /// queues it for the writer.
     private func process(_ url: ClaimedURL, _ response: FetchResponse, hostState: HostStateUpdate?, context: WorkerContext) {
         do throws(BodyStore.Failure) {
             var result = try processor.process(url, response, context: context, now: MonotonicClock.wallNow)
             result.hostState = hostState
-            writer.append(result)
+            guard let archiver, let records = CrawlArchiver.records(
+                url: url.url, response: response, result: result, previous: url.previous, encoder: context.warcEncoder)
+            else { return writer.append(result) }
+            // The result is queued for its commit only once its records have their place in the
+            // file (they are written before that commit): on the WARC thread, in file order.
+            let placed = result
+            archiver.submit(records) { [writer, crawler] archived in
+                switch archived {
+                case let .success(record):
+                    var result = placed
+                    result.archived = record
+                    writer.append(result)
+                case let .failure(error):
+                    crawler.fail(CrawlError.storage(error.description))
+                }
+            }
         } catch {
             // The disk is full or unwritable: the URL keeps its in_flight row (requeued on resume).
             crawler.fail(CrawlError.storage(error.description))
+        }
+    }
+
+    /// With `--warc`: archives a fetch that has no URL row (robots.txt, sitemaps), encoded on a
+    /// parse worker. Its records are written before the next commit like any other.
+    private func archive(_ target: String, _ response: FetchResponse) async {
+        guard let archiver, response.exchange != nil else { return }
+        let records = await workers.run { context in
+            CrawlArchiver.records(url: target, response: response, result: nil, previous: nil, encoder: context.warcEncoder)
+        }
+        guard let records else { return }
+        let crawler = self.crawler
+        archiver.submit(records) { archived in
+            if case let .failure(error) = archived { crawler.fail(CrawlError.storage(error.description)) }
         }
     }
 
@@ -84,12 +116,14 @@ struct Pipeline: Sendable {
     func fetchRobots(hostID: Int64, origin: String) async {
         var target = origin + "/robots.txt"
         var response = await fetcher.fetch(FetchRequest(url: target))
+        await archive(target, response)
         var hops = 0
         while response.error == nil, (300..<400).contains(response.status), let location = response.location, hops < 5,
               let next = try? CrawlURL(parsing: location) {
             target = next.string
             hops += 1
             response = await fetcher.fetch(FetchRequest(url: target))
+            await archive(target, response)
         }
         // Parsed once, on a parse worker (up to 512 KiB of text).
         let body = Array(response.body.prefix(RobotsRules.maxBytes))
@@ -141,6 +175,7 @@ struct Pipeline: Sendable {
             if fetchedDocuments > 0 && spacing > 0 { try? await Task.sleep(nanoseconds: UInt64(spacing * 1e9)) }
             fetchedDocuments += 1
             let response = await fetcher.fetch(FetchRequest(url: target))
+            await archive(target, response)
             guard response.error == nil, (200..<300).contains(response.status) else {
                 crawler.logger.warning("sitemap \(target) unavailable: \(response.error.map { "\($0)" } ?? "HTTP \(response.status)")")
                 continue

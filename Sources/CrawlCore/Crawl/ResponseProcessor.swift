@@ -3,6 +3,8 @@ import Foundation
 /// The state a parse worker thread keeps between responses. Created and used on one thread only.
 public final class WorkerContext {
     let extractor: LinkExtractor
+    /// This worker's WARC record encoder (`--warc`), made on first use.
+    private(set) lazy var warcEncoder = WarcRecordEncoder()
 
     init(maxLinks: Int) {
         extractor = LinkExtractor(maxLinks: maxLinks)

@@ -43,8 +43,8 @@ public final class BodyStore: Sendable {
         try Self.makeDirectories(tmpDirectory)
     }
 
-    /// `mkdir -p`.
-    static func makeDirectories(_ path: String) throws(Failure) {
+    /// `mkdir -p`, then checks that `path` is a writable directory. Any thread.
+    public static func makeDirectories(_ path: String) throws(Failure) {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component

@@ -30,6 +30,14 @@ public protocol JobStore: AnyObject, Sendable {
     /// inserted once; known ones are ignored), and host updates.
     func record(_ batch: ResultBatch) async throws -> BatchReceipt
 
+    /// With `--warc`: per WARC file the job committed records in, the offset after the last
+    /// committed record group.
+    func warcCommittedEnds() async throws -> [String: Int64]
+    /// With `--warc`, when a run starts: forgets the records past `lost` (file → intact end) that
+    /// recovery found missing, then queues again (as never fetched) every fetched URL that has no
+    /// response record, so that it gets one. Returns how many were queued.
+    func repairArchive(lost: [String: Int64]) async throws -> Int
+
     /// Counts for `crawl stats` and the progress line.
     func stats() async throws -> CrawlStats
     /// Flushes and closes. The store is unusable afterwards.
@@ -95,12 +103,16 @@ public struct PreviousFetch: Sendable, Equatable {
     public var lastModified: String?
     /// When it was fetched (Unix seconds).
     public var fetchedAt: Double?
-    public init(status: Int?, contentHash: String?, etag: String?, lastModified: String?, fetchedAt: Double? = nil) {
+    /// With `--warc`: the response record that holds the current content (a revisit record refers to it).
+    public var archivedResponse: ArchivedResponse?
+    public init(status: Int?, contentHash: String?, etag: String?, lastModified: String?, fetchedAt: Double? = nil,
+                archivedResponse: ArchivedResponse? = nil) {
         self.status = status
         self.contentHash = contentHash
         self.etag = etag
         self.lastModified = lastModified
         self.fetchedAt = fetchedAt
+        self.archivedResponse = archivedResponse
     }
 
     /// The conditional-request headers for a revisit: the stored validators, or, for a response
@@ -114,6 +126,20 @@ public struct PreviousFetch: Sendable, Equatable {
             headers.append("If-Modified-Since: \(HTTPDate.format(fetchedAt))")
         }
         return headers
+    }
+}
+
+/// What a revisit record names of the response record it revisits.
+public struct ArchivedResponse: Sendable, Equatable {
+    public var recordID: String
+    /// Its WARC-Date (Unix seconds).
+    public var date: Double
+    /// Its WARC-Payload-Digest (`sha1:` base32 of the body as received).
+    public var payloadDigest: String?
+    public init(recordID: String, date: Double, payloadDigest: String?) {
+        self.recordID = recordID
+        self.date = date
+        self.payloadDigest = payloadDigest
     }
 }
 

@@ -22,6 +22,7 @@ extension Migration {
         Migration(version: 2, name: "0002_recrawl.sql", bytes: PackageResources._002_recrawl_sql),
         Migration(version: 3, name: "0003_redirect_hops.sql", bytes: PackageResources._003_redirect_hops_sql),
         Migration(version: 4, name: "0004_host_sitemaps.sql", bytes: PackageResources._004_host_sitemaps_sql),
+        Migration(version: 5, name: "0005_warc.sql", bytes: PackageResources._005_warc_sql),
     ]
 
     /// The schema version this binary writes.

@@ -10,16 +10,20 @@ extension SQLiteJobStore {
     /// `revisitFetchedBefore`) its done URLs last fetched before then, oldest first; mark them in_flight.
     func claimOnThread(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) throws(StoreError) -> ClaimBatch {
         try connection.transaction { () throws(StoreError) in
-            let columns = "id, url, depth, attempts, kind, status, content_hash, etag, last_modified, fetched_at, redirect_hops"
+            let columns = """
+                u.id, u.url, u.depth, u.attempts, u.kind, u.status, u.content_hash, u.etag, u.last_modified, u.fetched_at,
+                u.redirect_hops, w.warc_record_id, w.warc_date, w.warc_payload_digest
+                FROM urls u LEFT JOIN fetches w ON w.id = u.warc_response
+                """
             let queued = try connection.cached("""
-                SELECT \(columns) FROM urls
-                WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at <= ?2
-                ORDER BY next_attempt_at, id LIMIT ?3
+                SELECT \(columns)
+                WHERE u.host_id = ?1 AND u.state = 'queued' AND u.next_attempt_at <= ?2
+                ORDER BY u.next_attempt_at, u.id LIMIT ?3
                 """)
             let revisits = try connection.cached("""
-                SELECT \(columns) FROM urls
-                WHERE host_id = ?1 AND state = 'done' AND fetched_at <= ?2
-                ORDER BY fetched_at LIMIT ?3
+                SELECT \(columns)
+                WHERE u.host_id = ?1 AND u.state = 'done' AND u.fetched_at <= ?2
+                ORDER BY u.fetched_at LIMIT ?3
                 """)
             let mark = try connection.cached("UPDATE urls SET state = 'in_flight' WHERE id = ?1")
             let earliest = try connection.cached(
@@ -91,9 +95,12 @@ extension SQLiteJobStore {
             let hash = statement.optionalText(6), etag = statement.optionalText(7), modified = statement.optionalText(8)
             let status = statement.optionalInt(5)
             let redirected = status.map { (300..<400).contains($0) } ?? false
+            let archived = statement.optionalText(11).map {
+                ArchivedResponse(recordID: $0, date: statement.double(12), payloadDigest: statement.optionalText(13))
+            }
             let previous = (hash != nil || etag != nil || modified != nil || redirected)
                 ? PreviousFetch(status: status, contentHash: hash, etag: etag, lastModified: modified,
-                                fetchedAt: statement.optionalDouble(9)) : nil
+                                fetchedAt: statement.optionalDouble(9), archivedResponse: archived) : nil
             var url = ClaimedURL(
                 id: statement.int64(0), url: statement.text(1), hostID: host, depth: statement.int(2),
                 attempts: statement.int(3), kind: URLKind(rawValue: statement.text(4)) ?? .page, previous: previous)
@@ -124,7 +131,8 @@ extension SQLiteJobStore {
             let update = try connection.cached("""
                 UPDATE urls SET state = ?2, attempts = attempts + ?3, status = ?4, content_type = ?5, bytes = ?6,
                     content_hash = ?7, body_path = ?8, etag = ?9, last_modified = ?10, redirect_to = ?11,
-                    fetched_at = ?12, error_kind = ?13, error = ?14, next_attempt_at = coalesce(?15, next_attempt_at)
+                    fetched_at = ?12, error_kind = ?13, error = ?14, next_attempt_at = coalesce(?15, next_attempt_at),
+                    warc_response = coalesce(?16, warc_response)
                 WHERE id = ?1
                 """)
             let insert = try connection.cached("""
@@ -169,8 +177,11 @@ extension SQLiteJobStore {
                 WHERE id = ?1
                 """)
             let history = try connection.cached("""
-                INSERT INTO fetches (url_id, run_id, at, status, bytes, content_hash, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                INSERT INTO fetches (url_id, run_id, at, status, bytes, content_hash, outcome, warc_file, warc_offset,
+                                     warc_length, warc_type, warc_record_id, warc_date, warc_payload_digest)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 """)
+            var committedEnds: [Int64: Int64] = [:]
             var perHost: [Int64: (fetched: Int, errors: Int)] = [:]
             var hostStates: [Int64: HostStateUpdate] = [:]
             let now = batch.results.first?.fetchedAt ?? 0
@@ -184,8 +195,20 @@ extension SQLiteJobStore {
                     try history.bind(result.bytes, at: 5)
                     try history.bind(result.contentHash, at: 6)
                     try history.bind(outcome.rawValue, at: 7)
+                    if let archived = result.archived {
+                        let fileID = try warcFileID(for: archived.file)
+                        committedEnds[fileID] = max(committedEnds[fileID] ?? 0, archived.groupEnd)
+                        try history.bind(.int(fileID), at: 8)
+                        try history.bind(.int(archived.offset), at: 9)
+                        try history.bind(.int(archived.length), at: 10)
+                        try history.bind(archived.type, at: 11)
+                        try history.bind(archived.recordID, at: 12)
+                        try history.bind(.double(archived.date), at: 13)
+                        try history.bind(archived.payloadDigest, at: 14)
+                    }
                     try history.step()
                 }
+                let archivedResponse = result.archived?.type == "response" ? connection.lastInsertRowID : nil
                 if let state = result.hostState { hostStates[state.hostID] = state }
                 if result.fetched {
                     perHost[result.hostID, default: (0, 0)].fetched += 1
@@ -217,6 +240,7 @@ extension SQLiteJobStore {
                 try update.bind(result.errorKind, at: 13)
                 try update.bind(result.error, at: 14)
                 try update.bind(result.nextAttemptAt.map { .double($0) } ?? .null, at: 15)
+                try update.bind(archivedResponse.map { .int($0) } ?? .null, at: 16)
                 try update.step()
 
                 for link in result.links {
@@ -241,6 +265,10 @@ extension SQLiteJobStore {
             for state in hostStates.values {
                 try hostPoliteness.run([.int(state.hostID), .double(state.nextAllowedAt), .int(Int64(state.backoffMS)),
                                         .int(Int64(state.errorStreak))])
+            }
+            for (fileID, end) in committedEnds {
+                try connection.cached("UPDATE warc_files SET committed_end = max(committed_end, ?2) WHERE id = ?1")
+                    .run([.int(fileID), .int(end)])
             }
             let hostCounters = try connection.cached("UPDATE hosts SET fetched = fetched + ?2, errors = errors + ?3 WHERE id = ?1")
             for (hostID, counts) in perHost {

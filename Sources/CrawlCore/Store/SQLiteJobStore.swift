@@ -4,7 +4,7 @@ import Foundation
 /// The embedded job store: one SQLite database in WAL mode, one write connection owned by one
 /// dedicated thread. Every method hops onto that thread, so callers never block the cooperative pool.
 public final class SQLiteJobStore: JobStore, @unchecked Sendable {
-    // @unchecked Sendable: the connection and the host and URL caches are touched only on `thread`'s single
+    // @unchecked Sendable: the connection and the host, URL and WARC file caches are touched only on `thread`'s single
     // thread (every access goes through `thread.run`); `path` is immutable.
     public static let applicationID: Int32 = 0x4352_574C  // "CRWL"
 
@@ -15,6 +15,8 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
     nonisolated(unsafe) var hostIDs: [String: Int64] = [:]
     /// URLs known to have a row, so that links seen before skip SQLite (2 MB, fixed).
     nonisolated(unsafe) var knownURLs = KnownURLFilter(capacity: 1 << 18)
+    /// WARC file name → `warc_files` id, for archived records.
+    nonisolated(unsafe) var warcFileIDs: [String: Int64] = [:]
 
     public enum OpenMode: Sendable {
         /// Create the file if needed and apply every migration (`start`).

@@ -66,6 +66,8 @@ public struct URLResult: Sendable {
     /// Only state, time and error change: the row keeps the status, hash, body and validators of
     /// its last good fetch (a 304, or a revisit that failed transiently).
     public var keepsStoredContent = false
+    /// With `--warc`: the response or revisit record of this fetch, already written to its file.
+    public var archived: ArchivedRecord?
     public var links: [DiscoveredLink]
 
     public init(urlID: Int64, hostID: Int64, state: URLState) {

@@ -1,0 +1,165 @@
+import Foundation
+
+/// The WARC files of one job as they are written: the open file, the bytes placed but not yet
+/// written, rotation at the size limit, a `warcinfo` record at the start of every file.
+///
+/// Owned by the one writer thread of ``WarcWriter``; every method runs there. Records are placed
+/// into a buffer (``place(_:)``) and written by ``flush()``, which the crawl calls before each
+/// database commit, so that a committed record's bytes are always in the file; large buffers are
+/// also written on their own.
+final class WarcFileWriter {
+    /// Where and how files are written. A plain value.
+    struct Configuration: Sendable {
+        var directory: String
+        /// A file is closed, and the next one begun, before a group would take it past this size
+        /// (a group larger than the limit gets a file of its own).
+        var maxFileSize: Int64
+        /// The `warcinfo` fields of every file (software, format, user agent, robots policy, …).
+        var info: [WarcInfoField]
+        var host: String = WarcFileName.localHost
+        /// Placed bytes are written once this many are waiting, even without a flush.
+        var writeThreshold = 8 << 20
+    }
+
+    private struct OpenFile {
+        var descriptor: Int32
+        var name: String
+        /// Bytes in the file, placed ones included.
+        var size: Int64
+        /// True once a record other than warcinfo is in the file.
+        var hasRecords: Bool
+    }
+
+    private let configuration: Configuration
+    private let encoder = WarcRecordEncoder()
+    private var file: OpenFile?
+    private var pending: [UInt8] = []
+    private var lastSerial = 0
+    private var failure: WarcError?
+
+    init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    deinit {
+        if let file { Foundation.close(file.descriptor) }
+    }
+
+    /// Continues after ``WarcRecovery``: the next file gets `lastSerial + 1`; `name` (the
+    /// newest file, repaired) is appended to if given and not full.
+    func resume(lastSerial: Int, continuing name: String?, size: Int64) throws(WarcError) {
+        self.lastSerial = lastSerial
+        guard let name, size < configuration.maxFileSize else { return }
+        let path = configuration.directory + "/" + name
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        file = OpenFile(descriptor: descriptor, name: name, size: size, hasRecords: size > 0)
+        if size == 0 { placeWarcinfo() }
+    }
+
+    /// Reserves the group's place at the end of the current file (rotating first if the group
+    /// would take the file past the limit) and queues its bytes for the next write.
+    func place(_ group: WarcRecordGroup) throws(WarcError) -> WarcPlacement {
+        if let failure { throw .stopped(failure.description) }
+        do throws(WarcError) {
+            if let current = file, current.hasRecords, current.size + Int64(group.bytes.count) > configuration.maxFileSize {
+                try closeFile()
+            }
+            if file == nil { try openNextFile() }
+            let offset = file!.size
+            pending.append(contentsOf: group.bytes)
+            file!.size += Int64(group.bytes.count)
+            file!.hasRecords = true
+            let placement = WarcPlacement(file: file!.name, offset: offset, end: file!.size)
+            if pending.count >= configuration.writeThreshold { try writePending() }
+            return placement
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Writes every placed byte to the file (write(2): safe from a crash of the process once it
+    /// returns). Call before committing anything that points at placed records.
+    func flush() throws(WarcError) {
+        if let failure { throw .stopped(failure.description) }
+        do throws(WarcError) {
+            try writePending()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Writes what is placed, syncs and closes the file. Idempotent.
+    func close() throws(WarcError) {
+        try flush()
+        try closeFile()
+    }
+
+    private func openNextFile() throws(WarcError) {
+        lastSerial += 1
+        let name = WarcFileName(serial: lastSerial, at: MonotonicClock.wallNow, host: configuration.host).name
+        let path = configuration.directory + "/" + name
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .io(path: path, operation: "create", errno: errno) }
+        file = OpenFile(descriptor: descriptor, name: name, size: 0, hasRecords: false)
+        placeWarcinfo()
+    }
+
+    /// The `warcinfo` record that opens every file.
+    private func placeWarcinfo() {
+        guard var current = file else { return }
+        var record = WarcRecord(
+            type: "warcinfo", date: MonotonicClock.wallNow, contentType: WarcRecord.warcFieldsType,
+            block: [WarcRecord.warcFields(configuration.info.map { ($0.name, $0.value) })])
+        record.fields = [("WARC-Filename", current.name)]
+        var group = WarcRecordGroup()
+        encoder.append(record, to: &group)
+        pending.append(contentsOf: group.bytes)
+        current.size += Int64(group.bytes.count)
+        file = current
+    }
+
+    private func writePending() throws(WarcError) {
+        guard let current = file, !pending.isEmpty else { return }
+        let path = configuration.directory + "/" + current.name
+        let result: Int32 = pending.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(current.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return 0
+        }
+        guard result == 0 else { throw .io(path: path, operation: "write", errno: result) }
+        pending.removeAll(keepingCapacity: pending.count <= 4 * configuration.writeThreshold)
+    }
+
+    private func closeFile() throws(WarcError) {
+        guard let current = file else { return }
+        try writePending()
+        let path = configuration.directory + "/" + current.name
+        file = nil
+        if fsync(current.descriptor) != 0 {
+            let code = errno
+            Foundation.close(current.descriptor)
+            throw .io(path: path, operation: "sync", errno: code)
+        }
+        if Foundation.close(current.descriptor) != 0 { throw .io(path: path, operation: "close", errno: errno) }
+    }
+}
+
+/// One `name: value` line of a `warcinfo` record.
+public struct WarcInfoField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}

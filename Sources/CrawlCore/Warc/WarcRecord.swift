@@ -1,0 +1,72 @@
+/// One WARC 1.1 record before it is encoded: its named fields and its block, given as parts
+/// (for a response: the HTTP head as received, then the body as received) so that a body is
+/// never copied to build it. A plain value; build it on any thread.
+public struct WarcRecord: Sendable {
+    /// `WARC-Type`: warcinfo, request, response, revisit, metadata, …
+    public var type: String
+    public var id: String
+    /// `WARC-Date`, Unix seconds.
+    public var date: Double
+    public var targetURI: String?
+    /// Further named fields, in order (WARC-IP-Address, WARC-Concurrent-To, WARC-Profile, …).
+    public var fields: [(name: String, value: String)] = []
+    public var contentType: String?
+    /// The block: the concatenation of these parts.
+    public var block: [[UInt8]]
+    /// How `WARC-Payload-Digest` is found.
+    public var payload: Payload = .none
+
+    /// Where a record's payload digest comes from.
+    public enum Payload: Sendable {
+        /// No payload digest (warcinfo, request, metadata).
+        case none
+        /// The payload is the block's parts from this index on: digest computed.
+        case fromPart(Int)
+        /// Given as is (a revisit names the payload digest of what it revisits).
+        case given(String)
+    }
+
+    public init(type: String, id: String = WarcRecordID.make(), date: Double, targetURI: String? = nil,
+                contentType: String? = nil, block: [[UInt8]]) {
+        self.type = type
+        self.id = id
+        self.date = date
+        self.targetURI = targetURI
+        self.contentType = contentType
+        self.block = block
+    }
+
+    /// Bytes in the block.
+    public var blockLength: Int { block.reduce(0) { $0 + $1.count } }
+
+    /// The header section (version line through the empty line), with the digests given.
+    func header(blockDigest: String, payloadDigest: String?) -> [UInt8] {
+        var text = "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Record-ID: \(id)\r\nWARC-Date: \(WarcDate.format(date))\r\n"
+        if let targetURI { text += "WARC-Target-URI: \(Self.oneLine(targetURI))\r\n" }
+        for field in fields { text += "\(field.name): \(Self.oneLine(field.value))\r\n" }
+        text += "WARC-Block-Digest: \(blockDigest)\r\n"
+        if let payloadDigest { text += "WARC-Payload-Digest: \(payloadDigest)\r\n" }
+        if let contentType { text += "Content-Type: \(contentType)\r\n" }
+        text += "Content-Length: \(blockLength)\r\n\r\n"
+        return Array(text.utf8)
+    }
+
+    /// Field values are single lines: CR and LF (never in what the crawler writes) become spaces.
+    private static func oneLine(_ value: String) -> String {
+        value.contains(where: { $0 == "\r" || $0 == "\n" }) ? String(value.map { $0 == "\r" || $0 == "\n" ? " " : $0 }) : value
+    }
+
+    /// What ends every record: two CRLFs after the block.
+    static let trailer: [UInt8] = Array("\r\n\r\n".utf8)
+
+    /// `application/warc-fields` text from name/value pairs.
+    public static func warcFields(_ pairs: [(String, String)]) -> [UInt8] {
+        Array(pairs.map { "\($0.0): \(oneLine($0.1))\r\n" }.joined().utf8)
+    }
+
+    public static let httpRequestType = "application/http; msgtype=request"
+    public static let httpResponseType = "application/http; msgtype=response"
+    public static let warcFieldsType = "application/warc-fields"
+    public static let profileIdenticalPayload = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    public static let profileServerNotModified = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+}

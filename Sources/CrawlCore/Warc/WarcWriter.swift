@@ -1,0 +1,53 @@
+/// The WARC output of a crawl run: one writer thread that owns the files (``WarcFileWriter``),
+/// off Swift's cooperative pool. Record groups are encoded elsewhere (parse workers) and handed
+/// over ready to append, so the thread only copies bytes, writes large buffers and rotates files.
+///
+/// Any task or thread may call every method. ``submit(_:then:)`` keeps submission order: groups
+/// land in the file, and their callbacks run, in the order they were submitted.
+public final class WarcWriter: Sendable {
+    private let thread: BlockingThreadPool<WarcFileWriter>
+    public let directory: String
+
+    /// Starts the writer thread. Nothing is opened until ``recover(committed:)`` and the first group.
+    public init(directory: String, maxFileSize: Int64, info: [WarcInfoField]) {
+        self.directory = directory
+        let configuration = WarcFileWriter.Configuration(directory: directory, maxFileSize: maxFileSize, info: info)
+        thread = BlockingThreadPool(name: "crawl-warc", count: 1) { WarcFileWriter(configuration: configuration) }
+    }
+
+    /// Repairs the directory (see ``WarcRecovery``) and sets the writer to continue the newest
+    /// file. `committed`: per file, the end of the last group the database committed. Call once,
+    /// before the first ``submit(_:then:)``.
+    func recover(committed: [String: Int64]) async throws -> WarcRecovery.Report {
+        let directory = self.directory
+        return try await thread.run { writer in
+            let report = try WarcRecovery.run(directory: directory, committed: committed)
+            try writer.resume(lastSerial: report.lastSerial, continuing: report.newest?.name, size: report.newest?.size ?? 0)
+            return report
+        }
+    }
+
+    /// Places `group` at the end of the current file; `then` runs on the writer thread with where
+    /// it landed (or why it could not), before any later group is placed.
+    public func submit(_ group: WarcRecordGroup, then: @escaping @Sendable (Result<WarcPlacement, WarcError>) -> Void) {
+        thread.submit { writer in
+            do throws(WarcError) {
+                then(.success(try writer.place(group)))
+            } catch {
+                then(.failure(error))
+            }
+        }
+    }
+
+    /// Writes every group placed so far to its file. The crawl calls this before each database
+    /// commit, so that no committed row points at bytes that are not in the file.
+    public func flush() async throws {
+        try await thread.run { writer in try writer.flush() }
+    }
+
+    /// Writes what is left, syncs and closes the current file, and stops the thread.
+    public func close() async throws {
+        defer { thread.shutdown() }
+        try await thread.run { writer in try writer.close() }
+    }
+}
