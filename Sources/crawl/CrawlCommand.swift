@@ -12,7 +12,7 @@ struct CrawlCommand: AsyncParsableCommand {
             error, 130/143 when stopped by SIGINT/SIGTERM.
             """,
         version: "0.1.0",
-        subcommands: [StartCommand.self, ResumeCommand.self, StatsCommand.self])
+        subcommands: [StartCommand.self, ResumeCommand.self, StatsCommand.self, ExportCommand.self])
 }
 
 @main

@@ -49,22 +49,44 @@ extension SQLiteJobStore {
     /// Reads the stats of the database at `path` through its own read-only connection: no lock is
     /// taken and a running crawl is not disturbed. Callable from any thread (it blocks briefly).
     public static func readStats(path: String, historyLimit: Int = 20, withHosts: Bool = false) throws -> CrawlStats {
+        let connection = try openForReading(path: path)
+        defer { connection.close() }
+        return try readStats(connection, historyLimit: historyLimit, withHosts: withHosts)
+    }
+
+    /// A read-only connection to the job database at `path` (no lock: a running crawl is not
+    /// disturbed). A database of an older crawl that is idle is migrated first, once.
+    static func openForReading(path: String) throws -> SQLiteConnection {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noJob(path: path) }
         var connection = try SQLiteConnection(path: path, readOnly: true, create: false)
-        defer { connection.close() }
-        try checkOwnership(connection)
-        if Int(try connection.scalarInt("PRAGMA user_version") ?? 0) < Migration.latestVersion {
-            // Written by an older crawl and idle (any run migrates first): bring it up to date once.
+        do {
+            try checkOwnership(connection)
+            if Int(try connection.scalarInt("PRAGMA user_version") ?? 0) < Migration.latestVersion {
+                // Written by an older crawl and idle (any run migrates first): bring it up to date once.
+                connection.close()
+                let writer = try SQLiteConnection(path: path, create: false)
+                try MigrationRunner(connection: writer).migrate()
+                writer.close()
+                connection = try SQLiteConnection(path: path, readOnly: true, create: false)
+            }
+            guard try connection.scalarInt("PRAGMA user_version") ?? 0 > 0,
+                  try connection.scalarInt("SELECT count(*) FROM job") ?? 0 > 0
+            else { throw StoreError.noJob(path: path) }
+        } catch {
             connection.close()
-            let writer = try SQLiteConnection(path: path, create: false)
-            try MigrationRunner(connection: writer).migrate()
-            writer.close()
-            connection = try SQLiteConnection(path: path, readOnly: true, create: false)
+            throw error
         }
-        guard try connection.scalarInt("PRAGMA user_version") ?? 0 > 0,
-              try connection.scalarInt("SELECT count(*) FROM job") ?? 0 > 0
-        else { throw StoreError.noJob(path: path) }
-        return try readStats(connection, historyLimit: historyLimit, withHosts: withHosts)
+        return connection
+    }
+
+    /// The stored settings of the job at `path` (read-only, no lock).
+    public static func readSettings(path: String) throws -> CrawlSettings {
+        let connection = try openForReading(path: path)
+        defer { connection.close() }
+        let statement = try connection.cached("SELECT settings FROM job WHERE id = 1")
+        defer { statement.reset() }
+        guard try statement.step() else { throw StoreError.noJob(path: path) }
+        return try JSONDecoder().decode(CrawlSettings.self, from: Data(statement.text(0).utf8))
     }
 
     static func readRuns(_ connection: SQLiteConnection, limit: Int) throws(StoreError) -> [CrawlStats.Run] {
