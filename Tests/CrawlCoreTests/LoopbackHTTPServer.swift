@@ -14,7 +14,9 @@ import Synchronization
 /// Routes: /ok, /busy (503 + Retry-After), /missing (404), /redirect (301 to /ok), /gzip,
 /// /bomb (gzip, 289 bytes on the wire, 256 KiB decoded), /large-declared (1 MiB with
 /// Content-Length), /large-undeclared (1 MiB, no length, then close), /echo (the request head
-/// as body), /hang (reads the request and never answers).
+/// as body), /hang (reads the request and never answers), /chunked-gzip (`gzipHello` in three
+/// chunks), /deflate-zlib and /deflate-raw (`deflatePlainText` as `Content-Encoding: deflate`,
+/// with and without the zlib wrapper), /brotli (claims `Content-Encoding: br`).
 final class LoopbackHTTPServer: Sendable {
     static let okBody = "hello world"
     static let gzipPlainText = String(repeating: "hello gzip world\n", count: 100)
@@ -168,6 +170,16 @@ final class LoopbackHTTPServer: Sendable {
             return (Self.message(status: "200 OK", headers: [], body: Array(head.utf8)), true)
         case "/hang":
             return nil
+        case "/chunked-gzip":
+            var bytes = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            bytes += Self.chunkedGzipHello
+            return (bytes, true)
+        case "/deflate-zlib":
+            return (Self.message(status: "200 OK", headers: ["Content-Encoding: deflate"], body: Self.deflateZlib), true)
+        case "/deflate-raw":
+            return (Self.message(status: "200 OK", headers: ["Content-Encoding: deflate"], body: Self.deflateRaw), true)
+        case "/brotli":
+            return (Self.message(status: "200 OK", headers: ["Content-Encoding: br"], body: [1, 2, 3, 4]), true)
         default:
             return (Self.message(status: "404 Not Found", headers: [], body: Array("not found".utf8)), true)
         }
@@ -203,6 +215,28 @@ final class LoopbackHTTPServer: Sendable {
         47, 202, 73, 225, 202, 24, 21, 24, 21, 24, 21, 24, 21, 24, 21, 24, 21, 24, 28, 2, 0, 198,
         235, 175, 208, 164, 6, 0, 0,
     ]
+
+    /// `gzipHello` as a chunked body: chunks of 20, 20 and the rest (with an extension on the
+    /// second), the last chunk, and one trailer field.
+    static let chunkedGzipHello: [UInt8] = {
+        let parts = [Array(gzipHello[0..<20]), Array(gzipHello[20..<40]), Array(gzipHello[40...])]
+        var bytes: [UInt8] = []
+        for (index, part) in parts.enumerated() {
+            bytes += Array((String(part.count, radix: 16) + (index == 1 ? ";name=value" : "") + "\r\n").utf8) + part + [13, 10]
+        }
+        return bytes + Array("0\r\nX-Trailer: yes\r\n\r\n".utf8)
+    }()
+
+    static let deflatePlainText = String(repeating: "hello deflate world\n", count: 50)
+
+    /// python: zlib.compress(deflatePlainText, 9)
+    static let deflateZlib: [UInt8] = [
+        120, 218, 203, 72, 205, 201, 201, 87, 72, 73, 77, 203, 73, 44, 73, 85, 40, 207, 47, 202, 73, 225, 202, 24, 21,
+        27, 21, 27, 21, 27, 86, 98, 0, 188, 23, 111, 214,
+    ]
+
+    /// The same without the zlib wrapper (raw deflate, what some servers send as `deflate`).
+    static let deflateRaw: [UInt8] = Array(deflateZlib[2..<(deflateZlib.count - 4)])
 
     /// gzip of 256 KiB of zero bytes (python: gzip.compress(b"\0" * 262144, 9, mtime=0)).
     static let gzipBomb: [UInt8] =
