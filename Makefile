@@ -1,15 +1,16 @@
 # crawl — build, test, demo.
-#   make setup   system libraries (apt) + release build
+#   make setup   system libraries (apt), warcio (PyPI, for the WARC tests) + release build
 #   make test    unit and integration tests (what CI runs)
 #   make demo    a real crawl of a generated site served on loopback
 #   make hostile what crawl does with each trap of the hostile test site
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev pkg-config python3
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev pkg-config python3 python3-venv
 BIN_DEBUG := .build/debug/crawl
 BIN_RELEASE := .build/release/crawl
+WARCIO_VENV := .build/warcio-venv
 
-.PHONY: setup deps build release test demo bench hostile clean
+.PHONY: setup deps warcio build release test demo bench hostile clean
 
 setup: deps release
 
@@ -21,6 +22,15 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@$(MAKE) --no-print-directory warcio
+
+# warcio (PyPI), the WARC reader the integration tests check --warc output with, in a venv under
+# .build. Without PyPI the WARC tests skip and say why.
+warcio:
+	@if $(WARCIO_VENV)/bin/python -c 'import warcio' 2>/dev/null || python3 -c 'import warcio' 2>/dev/null; then :; \
+	elif python3 -m venv $(WARCIO_VENV) && $(WARCIO_VENV)/bin/python -m pip install -q --disable-pip-version-check warcio; then \
+	  echo "warcio installed in $(WARCIO_VENV)"; \
+	else echo "warning: warcio could not be installed from PyPI; the WARC integration tests will skip"; fi
 
 build:
 	$(SWIFT) build

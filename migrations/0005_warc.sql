@@ -18,7 +18,7 @@ ALTER TABLE fetches ADD COLUMN warc_type TEXT;                  -- response | re
 ALTER TABLE fetches ADD COLUMN warc_record_id TEXT;             -- <urn:uuid:...>
 ALTER TABLE fetches ADD COLUMN warc_date REAL;                  -- its WARC-Date (unix seconds)
 ALTER TABLE fetches ADD COLUMN warc_payload_digest TEXT;        -- sha1:BASE32 of the body as received
-CREATE INDEX fetches_by_warc ON fetches(warc_file, warc_offset) WHERE warc_file IS NOT NULL;
+-- No index on them: only a repair after lost data (rare) looks records up by file, and it may scan.
 
 -- The fetch whose response record holds the URL's current content; a revisit record refers to it.
 -- A fetched URL without one (its record was lost) is fetched again.

@@ -110,6 +110,9 @@ struct CrawlOptions: ParsableArguments {
     @Option(name: .customLong("warc-max-size"), help: "Start a new WARC file before one would pass this size (bytes, or 500M, 1G, 2GiB). (default: 1G)")
     var warcMaxSize: String?
 
+    @Option(name: .customLong("warc-gzip-level"), help: "zlib level of the WARC records, 0 (stored, fastest) to 9 (smallest). (default: \(WarcRecordEncoder.defaultLevel))")
+    var warcGzipLevel: Int32?
+
     @Flag(name: .shortAndLong, help: "Only warnings, errors and the end-of-run summary line.")
     var quiet = false
 
@@ -147,6 +150,7 @@ struct CrawlOptions: ParsableArguments {
         if sitemaps { settings.useSitemaps = true }
         if let warc { settings.warcDirectory = Self.absolutePath(warc) }
         if let warcMaxSize { settings.warcMaxFileSize = ByteCount.parse(warcMaxSize) ?? -1 }
+        if let warcGzipLevel { settings.warcGzipLevel = warcGzipLevel }
         return settings
     }
 

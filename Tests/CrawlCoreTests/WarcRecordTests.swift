@@ -60,7 +60,8 @@ struct WarcRecordTests {
         #expect(digester.finishLabel() == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ", "finish starts over")
     }
 
-    @Test func eachRecordIsOneGzipMemberWithItsHeaderDigestsAndBlock() throws {
+    @Test(arguments: [Int32(0), 1, 6])
+    func eachRecordIsOneGzipMemberWithItsHeaderDigestsAndBlock(level: Int32) throws {
         let head = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n".utf8)
         let body = Array(String(repeating: "payload ", count: 500).utf8)
         var response = WarcRecord(type: "response", date: 1_700_000_000.25, targetURI: "http://a.test/x",
@@ -69,10 +70,12 @@ struct WarcRecordTests {
         response.payload = .fromPart(1)
         let request = WarcRecord(type: "request", date: 1_700_000_000, targetURI: "http://a.test/x",
                                  contentType: WarcRecord.httpRequestType, block: [Array("GET /x HTTP/1.1\r\n\r\n".utf8)])
-        let encoder = WarcRecordEncoder()
+        let encoder = WarcRecordEncoder(level: level)
         var group = WarcRecordGroup()
         encoder.append(request, to: &group)
         encoder.append(response, to: &group, primary: true)
+        let stored = head.count + body.count + 300
+        #expect(level == 0 ? group.members[1].length > stored : group.members[1].length < stored / 4, "level \(level)")
         #expect(group.members.map(\.type) == ["request", "response"])
         #expect(group.primary?.recordID == response.id)
         #expect(group.members[0].offset == 0 && group.members[1].offset == group.members[0].length)

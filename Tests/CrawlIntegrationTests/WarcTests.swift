@@ -76,7 +76,8 @@ struct WarcTests {
         let warc = scratch.path + "/warc"
         let first = try await crawl.run(
             ["start", server.seed] + server.allowOtherHosts
-                + ["--db", scratch.db, "--out", scratch.out, "--warc", warc, "--delay", "0", "--revisit-after", "1s"], timeout: 60)
+                + ["--db", scratch.db, "--out", scratch.out, "--warc", warc, "--warc-gzip-level", "6", "--delay", "0",
+                   "--revisit-after", "1s"], timeout: 60)
         try #require(first.code == 0, "\(first)")
         let before = try await WarcChecks.load(directory: warc, db: scratch.db)
         let firstResponse = Dictionary(before.records("response").map { ($0.target ?? "", $0.id) }, uniquingKeysWith: { $1 })

@@ -49,6 +49,8 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     public var warcDirectory: String?
     /// A WARC file is closed, and the next begun, before it would pass this many bytes.
     public var warcMaxFileSize: Int64 = CrawlSettings.defaultWarcMaxFileSize
+    /// zlib level of the WARC records' gzip members (0 stores them uncompressed).
+    public var warcGzipLevel: Int32 = WarcRecordEncoder.defaultLevel
 
     public static let defaultWarcMaxFileSize: Int64 = 1_000_000_000
 
@@ -56,7 +58,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         case outputDirectory, allowedHosts, maxDepth, maxPages, concurrency, perHost, delay, userAgent, timeout
         case connectTimeout, maxBodyBytes, fetchImages, obeyRobots, revisitAfter, retries, maxCrawlDelay
         case ignoreNofollow, respectRelNofollow, stripQuery, maxURLLength, maxRepeatedSegments, maxPagesPerHost
-        case useSitemaps, lowSpeedTime, maxLinksPerPage, warcDirectory, warcMaxFileSize
+        case useSitemaps, lowSpeedTime, maxLinksPerPage, warcDirectory, warcMaxFileSize, warcGzipLevel
     }
 
     /// Settings stored by an older crawl lack the newer keys: those take their defaults.
@@ -90,6 +92,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         maxLinksPerPage = try c.decodeIfPresent(Int.self, forKey: .maxLinksPerPage) ?? d.maxLinksPerPage
         warcDirectory = try c.decodeIfPresent(String.self, forKey: .warcDirectory)
         warcMaxFileSize = try c.decodeIfPresent(Int64.self, forKey: .warcMaxFileSize) ?? d.warcMaxFileSize
+        warcGzipLevel = try c.decodeIfPresent(Int32.self, forKey: .warcGzipLevel) ?? d.warcGzipLevel
     }
     public var obeyRobots: Bool = true
 
@@ -115,6 +118,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         if let maxPagesPerHost, maxPagesPerHost < 1 { return "--max-pages-per-host must be at least 1" }
         if !(maxCrawlDelay >= 0 && maxCrawlDelay <= 86400) { return "--max-crawl-delay must be between 0 and 86400 seconds" }
         if warcMaxFileSize < 4096 { return "--warc-max-size must be at least 4096 bytes" }
+        if !(0...9).contains(warcGzipLevel) { return "--warc-gzip-level must be between 0 and 9" }
         if userAgent.isEmpty || userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) {
             return "--user-agent must be one non-empty line"
         }

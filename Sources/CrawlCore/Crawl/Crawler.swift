@@ -146,7 +146,9 @@ public final class Crawler: Sendable {
     private func openArchive() async throws -> WarcWriter? {
         guard let directory = settings.warcDirectory else { return nil }
         try BodyStore.makeDirectories(directory)
-        let warc = WarcWriter(directory: directory, maxFileSize: settings.warcMaxFileSize, info: CrawlArchiver.info(settings: settings))
+        let warc = WarcWriter(
+            directory: directory, maxFileSize: settings.warcMaxFileSize, info: CrawlArchiver.info(settings: settings),
+            level: settings.warcGzipLevel)
         do {
             let report = try await warc.recover(committed: try await store.warcCommittedEnds())
             for cut in report.truncated {

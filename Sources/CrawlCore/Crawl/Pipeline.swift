@@ -37,7 +37,8 @@ struct Pipeline: Sendable {
             var result = try processor.process(url, response, context: context, now: MonotonicClock.wallNow)
             result.hostState = hostState
             guard let archiver, let records = CrawlArchiver.records(
-                url: url.url, response: response, result: result, previous: url.previous, encoder: context.warcEncoder)
+                url: url.url, response: response, result: result, previous: url.previous,
+                encoder: context.warcEncoder(level: settings.warcGzipLevel))
             else { return writer.append(result) }
             // The result is queued for its commit only once its records have their place in the
             // file (they are written before that commit): on the WARC thread, in file order.
@@ -62,8 +63,9 @@ struct Pipeline: Sendable {
     /// parse worker. Its records are written before the next commit like any other.
     private func archive(_ target: String, _ response: FetchResponse) async {
         guard let archiver, response.exchange != nil else { return }
+        let level = settings.warcGzipLevel
         let records = await workers.run { context in
-            CrawlArchiver.records(url: target, response: response, result: nil, previous: nil, encoder: context.warcEncoder)
+            CrawlArchiver.records(url: target, response: response, result: nil, previous: nil, encoder: context.warcEncoder(level: level))
         }
         guard let records else { return }
         let crawler = self.crawler

@@ -3,8 +3,15 @@ import Foundation
 /// The state a parse worker thread keeps between responses. Created and used on one thread only.
 public final class WorkerContext {
     let extractor: LinkExtractor
-    /// This worker's WARC record encoder (`--warc`), made on first use.
-    private(set) lazy var warcEncoder = WarcRecordEncoder()
+    private var warcEncoderInstance: WarcRecordEncoder?
+
+    /// This worker's WARC record encoder (`--warc`), made on first use with `level`.
+    func warcEncoder(level: Int32) -> WarcRecordEncoder {
+        if let encoder = warcEncoderInstance, encoder.level == level { return encoder }
+        let encoder = WarcRecordEncoder(level: level)
+        warcEncoderInstance = encoder
+        return encoder
+    }
 
     init(maxLinks: Int) {
         extractor = LinkExtractor(maxLinks: maxLinks)

@@ -37,14 +37,15 @@ final class ExchangeCapture {
     func body(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if !bodyStarted {
             bodyStarted = true
+            let codings = Self.codingHeaders(responseHead)
             do {
                 decoder = try HTTPBodyDecoder.make(
-                    contentEncoding: header("content-encoding"), transferEncoding: header("transfer-encoding"), limit: bodyLimit)
+                    contentEncoding: codings.contentEncoding, transferEncoding: codings.transferEncoding, limit: bodyLimit)
             } catch {
                 failure = error
                 return false
             }
-            if let length = header("content-length").flatMap({ Int($0) }), length > 0 {
+            if let length = codings.contentLength, length > 0 {
                 raw.reserveCapacity(min(length, rawLimit))
             }
         }
@@ -73,16 +74,51 @@ final class ExchangeCapture {
         return (body, exchange)
     }
 
-    /// The values of response header `name` (lower-case) in the captured head, joined by ", ".
-    func header(_ name: String) -> String? {
-        var values: [Substring] = []
-        let text = String(decoding: responseHead, as: UTF8.self)
-        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
-            guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == name else { continue }
-            values.append(line[line.index(after: colon)...].trimmingBlanks)
+    /// What decoding needs from a response head, found in one pass over its bytes: the
+    /// Content-Encoding and Transfer-Encoding values (repeated fields joined by ", ") and the
+    /// Content-Length. Field names compare case-insensitively.
+    static func codingHeaders(_ head: [UInt8]) -> (contentEncoding: String?, transferEncoding: String?, contentLength: Int?) {
+        var contentEncoding: String?
+        var transferEncoding: String?
+        var contentLength: Int?
+        head.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+                var colon = lineStart
+                while colon < lineEnd && bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+                if colon < lineEnd {
+                    let name = UnsafeBufferPointer(rebasing: bytes[lineStart..<colon])
+                    var valueStart = colon + 1, valueEnd = lineEnd
+                    while valueStart < valueEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
+                    while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 13 || bytes[valueEnd - 1] == 9) {
+                        valueEnd -= 1
+                    }
+                    let value = { String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self) }
+                    if Self.nameEquals(name, Self.contentEncodingName) {
+                        contentEncoding = contentEncoding.map { $0 + ", " + value() } ?? value()
+                    } else if Self.nameEquals(name, Self.transferEncodingName) {
+                        transferEncoding = transferEncoding.map { $0 + ", " + value() } ?? value()
+                    } else if Self.nameEquals(name, Self.contentLengthName) {
+                        contentLength = Int(value())
+                    }
+                }
+                lineStart = lineEnd + 1
+            }
         }
-        return values.isEmpty ? nil : values.joined(separator: ", ")
+        return (contentEncoding, transferEncoding, contentLength)
     }
 
+    /// ASCII case-insensitive comparison with a lower-case name.
+    private static func nameEquals(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: [UInt8]) -> Bool {
+        guard name.count == lowercase.count else { return false }
+        for index in 0..<name.count where name[index] | 0x20 != lowercase[index] { return false }
+        return true
+    }
+
+    private static let contentEncodingName = Array("content-encoding".utf8)
+    private static let transferEncodingName = Array("transfer-encoding".utf8)
+    private static let contentLengthName = Array("content-length".utf8)
     private static let statusLinePrefix = Array("HTTP/".utf8)
 }

@@ -10,6 +10,33 @@ public enum WarcDate {
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros)
     }
 
+    /// Appends ``format(_:)`` of `unixSeconds` to `bytes` (the record header path: no Foundation formatting).
+    static func append(_ unixSeconds: Double, to bytes: inout [UInt8]) {
+        let (parts, micros) = split(unixSeconds)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(48 + value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(micros, 6)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
     /// `20250301123456`: the CDXJ timestamp (seconds, UTC).
     public static func timestamp14(_ unixSeconds: Double) -> String {
         let (parts, _) = split(unixSeconds)
@@ -72,16 +99,28 @@ public enum WarcDate {
 public enum WarcRecordID {
     public static func make() -> String {
         var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<2).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
-        bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
-        bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 4122 variant
-        let hex = ContentHash.hex(bytes)
-        let utf8 = Array(hex.utf8)
-        var text = "<urn:uuid:"
-        for (index, range) in [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].enumerated() {
-            if index > 0 { text += "-" }
-            text += String(decoding: utf8[range], as: UTF8.self)
+        var high = generator.next() as UInt64
+        var low = generator.next() as UInt64
+        high = high & ~(0xF << 12) | (0x4 << 12)  // version 4 (bits 48-51 of the UUID)
+        low = low & ~(0x3 << 62) | (0x2 << 62)  // RFC 4122 variant
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 47) { buffer in
+            var index = 0
+            for byte in "<urn:uuid:".utf8 {
+                buffer[index] = byte
+                index += 1
+            }
+            for nibble in 0..<32 {
+                if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
+                    buffer[index] = UInt8(ascii: "-")
+                    index += 1
+                }
+                let word = nibble < 16 ? high : low
+                buffer[index] = digits[Int(word >> UInt64(60 - 4 * (nibble % 16)) & 0xF)]
+                index += 1
+            }
+            buffer[index] = UInt8(ascii: ">")
+            return index + 1
         }
-        return text + ">"
     }
 }

@@ -16,6 +16,8 @@ final class WarcFileWriter {
         var maxFileSize: Int64
         /// The `warcinfo` fields of every file (software, format, user agent, robots policy, …).
         var info: [WarcInfoField]
+        /// The gzip level of the warcinfo records (the others come encoded).
+        var level: Int32 = WarcRecordEncoder.defaultLevel
         var host: String = WarcFileName.localHost
         /// Placed bytes are written once this many are waiting, even without a flush.
         var writeThreshold = 8 << 20
@@ -31,7 +33,7 @@ final class WarcFileWriter {
     }
 
     private let configuration: Configuration
-    private let encoder = WarcRecordEncoder()
+    private let encoder: WarcRecordEncoder
     private var file: OpenFile?
     private var pending: [UInt8] = []
     private var lastSerial = 0
@@ -39,6 +41,7 @@ final class WarcFileWriter {
 
     init(configuration: Configuration) {
         self.configuration = configuration
+        encoder = WarcRecordEncoder(level: configuration.level)
     }
 
     deinit {

@@ -41,19 +41,33 @@ public struct WarcRecord: Sendable {
 
     /// The header section (version line through the empty line), with the digests given.
     func header(blockDigest: String, payloadDigest: String?) -> [UInt8] {
-        var text = "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Record-ID: \(id)\r\nWARC-Date: \(WarcDate.format(date))\r\n"
-        if let targetURI { text += "WARC-Target-URI: \(Self.oneLine(targetURI))\r\n" }
-        for field in fields { text += "\(field.name): \(Self.oneLine(field.value))\r\n" }
-        text += "WARC-Block-Digest: \(blockDigest)\r\n"
-        if let payloadDigest { text += "WARC-Payload-Digest: \(payloadDigest)\r\n" }
-        if let contentType { text += "Content-Type: \(contentType)\r\n" }
-        text += "Content-Length: \(blockLength)\r\n\r\n"
-        return Array(text.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(640)
+        bytes.append(contentsOf: "WARC/1.1\r\n".utf8)
+        Self.appendField("WARC-Type", type, to: &bytes)
+        Self.appendField("WARC-Record-ID", id, to: &bytes)
+        bytes.append(contentsOf: "WARC-Date: ".utf8)
+        WarcDate.append(date, to: &bytes)
+        bytes.append(contentsOf: [13, 10])
+        if let targetURI { Self.appendField("WARC-Target-URI", targetURI, to: &bytes) }
+        for field in fields { Self.appendField(field.name, field.value, to: &bytes) }
+        Self.appendField("WARC-Block-Digest", blockDigest, to: &bytes)
+        if let payloadDigest { Self.appendField("WARC-Payload-Digest", payloadDigest, to: &bytes) }
+        if let contentType { Self.appendField("Content-Type", contentType, to: &bytes) }
+        Self.appendField("Content-Length", String(blockLength), to: &bytes)
+        bytes.append(contentsOf: [13, 10])
+        return bytes
     }
 
-    /// Field values are single lines: CR and LF (never in what the crawler writes) become spaces.
-    private static func oneLine(_ value: String) -> String {
-        value.contains(where: { $0 == "\r" || $0 == "\n" }) ? String(value.map { $0 == "\r" || $0 == "\n" ? " " : $0 }) : value
+    /// `name: value` and CRLF. Values are single lines: CR and LF (never in what the crawler
+    /// writes) become spaces.
+    private static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(contentsOf: [58, 32])
+        let start = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        for index in start..<bytes.count where bytes[index] == 13 || bytes[index] == 10 { bytes[index] = 32 }
+        bytes.append(contentsOf: [13, 10])
     }
 
     /// What ends every record: two CRLFs after the block.
@@ -61,7 +75,9 @@ public struct WarcRecord: Sendable {
 
     /// `application/warc-fields` text from name/value pairs.
     public static func warcFields(_ pairs: [(String, String)]) -> [UInt8] {
-        Array(pairs.map { "\($0.0): \(oneLine($0.1))\r\n" }.joined().utf8)
+        var bytes: [UInt8] = []
+        for (name, value) in pairs { appendField(name, value, to: &bytes) }
+        return bytes
     }
 
     public static let httpRequestType = "application/http; msgtype=request"

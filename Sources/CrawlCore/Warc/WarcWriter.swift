@@ -9,10 +9,12 @@ public final class WarcWriter: Sendable {
     public let directory: String
 
     /// Starts the writer thread. Nothing is opened until ``recover(committed:)`` and the first group.
-    public init(directory: String, maxFileSize: Int64, info: [WarcInfoField]) {
+    public init(directory: String, maxFileSize: Int64, info: [WarcInfoField], level: Int32 = WarcRecordEncoder.defaultLevel) {
         self.directory = directory
-        let configuration = WarcFileWriter.Configuration(directory: directory, maxFileSize: maxFileSize, info: info)
-        thread = BlockingThreadPool(name: "crawl-warc", count: 1) { WarcFileWriter(configuration: configuration) }
+        var configuration = WarcFileWriter.Configuration(directory: directory, maxFileSize: maxFileSize, info: info)
+        configuration.level = level
+        let fixed = configuration
+        thread = BlockingThreadPool(name: "crawl-warc", count: 1) { WarcFileWriter(configuration: fixed) }
     }
 
     /// Repairs the directory (see ``WarcRecovery``) and sets the writer to continue the newest
