@@ -77,10 +77,10 @@ def run_one(label, level, manifest, crawl_bin):
                 "pages_s": fetched / wall if wall else 0, "warc": warc}
 
 
-def ensure_site(path, hosts, pages, images):
+def ensure_site(path, hosts, pages, images, paragraphs=40):
     if not os.path.exists(os.path.join(path, "manifest.json")):
         sh([sys.executable, f"{BENCH}/make_site.py", path, "--hosts", str(hosts), "--pages", str(pages),
-            "--images", str(images)])
+            "--images", str(images), "--paragraphs", str(paragraphs)])
     return json.load(open(os.path.join(path, "manifest.json")))
 
 
@@ -129,8 +129,8 @@ def throughput(args, crawl_bin):
 
 def export(args, crawl_bin):
     pages = max(2, args.export_rows // 4 - 100)
-    site = os.path.join(tempfile.gettempdir(), f"crawl-bench-site-4x{pages}")
-    manifest = ensure_site(site, 4, pages, 250)
+    site = os.path.join(tempfile.gettempdir(), f"crawl-bench-site-4x{pages}-light")
+    manifest = ensure_site(site, 4, pages, 250, paragraphs=4)  # light pages: the export is what is measured
     serve(site)
     try:
         with Tmpfs("warc-bench-export-") as fs:
@@ -150,14 +150,15 @@ def export(args, crawl_bin):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=3, help="0: only the export measurement")
     ap.add_argument("--site")
     ap.add_argument("--levels", default="1", help="comma-separated --warc-gzip-level values to measure")
     ap.add_argument("--export-rows", type=int, default=0, help="also measure crawl export on a crawl of about N URLs")
     ap.add_argument("--crawl", default=os.path.join(ROOT, ".build", "release", "crawl"))
     args = ap.parse_args()
     args.levels = [int(x) for x in args.levels.split(",") if x != ""]
-    throughput(args, args.crawl)
+    if args.runs > 0:
+        throughput(args, args.crawl)
     if args.export_rows:
         export(args, args.crawl)
 
