@@ -129,7 +129,7 @@ struct WarcOptionTests {
         let crawl = try CrawlRunner(directory: scratch.path)
         let used = scratch.path + "/used"
         try FileManager.default.createDirectory(atPath: used, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: used + "/crawl-20250101000000000-00001-other.warc.gz", contents: Data())
+        #expect(FileManager.default.createFile(atPath: used + "/crawl-20250101000000000-00001-other.warc.gz", contents: Data()))
         let seed = "http://127.0.0.214:9/"
         let inUse = try await crawl.run(["start", seed, "--db", scratch.db, "--warc", used], timeout: 30)
         #expect(inUse.code == 1 && inUse.stderrLines.count == 1 && inUse.stderr.contains("already holds WARC files"), "\(inUse)")
