@@ -88,8 +88,8 @@ struct CrawlArchiver: Sendable {
         return fields
     }
 
-    /// Hands `group` to the writer thread; `then` runs there, in submission order, with the
-    /// record the database keeps (nil for a group without one) or the write error.
+    /// Hands `group` to the writer thread; `then` runs there, in submission order, once the group
+    /// is written, with the record the database keeps (nil for a group without one) or the error.
     func submit(_ group: WarcRecordGroup, then: @escaping @Sendable (Result<ArchivedRecord?, WarcError>) -> Void) {
         writer.submit(group) { placement in
             then(placement.map { ArchivedRecord(group: group, placement: $0) })

@@ -83,9 +83,7 @@ public final class Crawler: Sendable {
         processor.queryFilter = QueryFilter(patterns: settings.stripQuery)
         processor.trapGuard = TrapGuard(maxURLLength: settings.maxURLLength, maxRepeatedSegments: settings.maxRepeatedSegments)
         processor.userAgentToken = RobotsRules.productToken(of: settings.userAgent)
-        var flushArchive: (@Sendable () async throws -> Void)?
-        if let archive { flushArchive = { try await archive.flush() } }
-        let writer = ResultWriter(store: store, runID: runID, beforeCommit: flushArchive)
+        let writer = ResultWriter(store: store, runID: runID)
         let pipeline = Pipeline(
             scheduler: scheduler, fetcher: fetcher, workers: workers, processor: processor, writer: writer,
             settings: settings, crawler: self, archiver: archive.map { CrawlArchiver(writer: $0) })
@@ -111,8 +109,8 @@ public final class Crawler: Sendable {
             // queue what they hold, and only then close the writer's queue.
             fetcher.shutdown()
             workers.shutdown()
-            // Every group handed to the WARC thread has been placed (and its result queued) once
-            // a flush after it has run.
+            // Every group handed to the WARC thread is written (and its result queued) once a
+            // flush after it has run.
             try? await archive?.flush()
             writer.close()
             reporter.stop()

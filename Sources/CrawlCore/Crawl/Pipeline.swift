@@ -40,8 +40,8 @@ struct Pipeline: Sendable {
                 url: url.url, response: response, result: result, previous: url.previous,
                 encoder: context.warcEncoder(level: settings.warcGzipLevel))
             else { return writer.append(result) }
-            // The result is queued for its commit only once its records have their place in the
-            // file (they are written before that commit): on the WARC thread, in file order.
+            // The result is queued for its commit only once its records are written to the file:
+            // on the WARC thread, in file order.
             let placed = result
             archiver.submit(records) { [writer, crawler] archived in
                 switch archived {

@@ -15,15 +15,11 @@ final class ResultWriter: Sendable {
     private let runID: Int64
     /// Largest transaction, in results.
     let maxBatch: Int
-    /// Runs before every commit (the WARC writer's flush: a committed row never points at
-    /// records not yet in their file). A failure fails the commit.
-    private let beforeCommit: (@Sendable () async throws -> Void)?
 
-    init(store: any JobStore, runID: Int64, maxBatch: Int = 2048, beforeCommit: (@Sendable () async throws -> Void)? = nil) {
+    init(store: any JobStore, runID: Int64, maxBatch: Int = 2048) {
         self.store = store
         self.runID = runID
         self.maxBatch = maxBatch
-        self.beforeCommit = beforeCommit
     }
 
     func append(_ result: URLResult) { queue.append(.url(result)) }
@@ -49,7 +45,6 @@ final class ResultWriter: Sendable {
                 }
             }
             do {
-                try await beforeCommit?()
                 let receipt = try await store.record(batch)
                 onCommit(batch, receipt)
             } catch {

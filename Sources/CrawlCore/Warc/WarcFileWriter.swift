@@ -3,10 +3,11 @@ import Foundation
 /// The WARC files of one job as they are written: the open file, the bytes placed but not yet
 /// written, rotation at the size limit, a `warcinfo` record at the start of every file.
 ///
-/// Owned by the one writer thread of ``WarcWriter``; every method runs there. Records are placed
-/// into a buffer (``place(_:)``) and written by ``flush()``, which the crawl calls before each
-/// database commit, so that a committed record's bytes are always in the file; large buffers are
-/// also written on their own.
+/// Owned by the one writer thread of ``WarcWriter``; every method runs there. Groups are placed
+/// into a buffer and written in one `write(2)` when the thread has nothing else to place (or the
+/// buffer is large): group commit, so writes grow with the load. A group's completion runs only
+/// after its bytes are written; the crawl queues a result for its database commit from there, so
+/// a committed row never points at bytes that are not in the file.
 final class WarcFileWriter {
     /// Where and how files are written. A plain value.
     struct Configuration: Sendable {
@@ -19,7 +20,7 @@ final class WarcFileWriter {
         /// The gzip level of the warcinfo records (the others come encoded).
         var level: Int32 = WarcRecordEncoder.defaultLevel
         var host: String = WarcFileName.localHost
-        /// Placed bytes are written once this many are waiting, even without a flush.
+        /// Placed bytes are written once this many are waiting, even while more groups queue up.
         var writeThreshold = 8 << 20
     }
 
@@ -38,6 +39,10 @@ final class WarcFileWriter {
     private var pending: [UInt8] = []
     private var lastSerial = 0
     private var failure: WarcError?
+    /// Groups placed but not yet written, with what to call once they are.
+    private var waiting: [(placement: WarcPlacement, completion: Completion)] = []
+
+    typealias Completion = @Sendable (Result<WarcPlacement, WarcError>) -> Void
 
     init(configuration: Configuration) {
         self.configuration = configuration
@@ -60,6 +65,18 @@ final class WarcFileWriter {
         if size == 0 { placeWarcinfo() }
     }
 
+    /// Places `group` and calls `completion` once its bytes are written (or with the error that
+    /// stopped the writer): with this call when `idle` (no other group waits to be placed) or the
+    /// buffer is large, else with a later one. Completions run in placement order.
+    func place(_ group: WarcRecordGroup, idle: Bool, completion: @escaping Completion) {
+        do throws(WarcError) {
+            waiting.append((try place(group), completion))
+            if idle || pending.count >= configuration.writeThreshold { try flush() }
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
     /// Reserves the group's place at the end of the current file (rotating first if the group
     /// would take the file past the limit) and queues its bytes for the next write.
     func place(_ group: WarcRecordGroup) throws(WarcError) -> WarcPlacement {
@@ -73,9 +90,7 @@ final class WarcFileWriter {
             pending.append(contentsOf: group.bytes)
             file!.size += Int64(group.bytes.count)
             file!.hasRecords = true
-            let placement = WarcPlacement(file: file!.name, offset: offset, end: file!.size)
-            if pending.count >= configuration.writeThreshold { try writePending() }
-            return placement
+            return WarcPlacement(file: file!.name, offset: offset, end: file!.size)
         } catch {
             failure = error
             throw error
@@ -83,15 +98,19 @@ final class WarcFileWriter {
     }
 
     /// Writes every placed byte to the file (write(2): safe from a crash of the process once it
-    /// returns). Call before committing anything that points at placed records.
+    /// returns), then runs the completions of the groups written.
     func flush() throws(WarcError) {
-        if let failure { throw .stopped(failure.description) }
+        let written = waiting
+        waiting = []
         do throws(WarcError) {
+            if let failure { throw .stopped(failure.description) }
             try writePending()
         } catch {
             failure = error
+            for group in written { group.completion(.failure(error)) }
             throw error
         }
+        for group in written { group.completion(.success(group.placement)) }
     }
 
     /// Writes what is placed, syncs and closes the file. Idempotent.

@@ -3,7 +3,8 @@
 /// over ready to append, so the thread only copies bytes, writes large buffers and rotates files.
 ///
 /// Any task or thread may call every method. ``submit(_:then:)`` keeps submission order: groups
-/// land in the file, and their callbacks run, in the order they were submitted.
+/// land in the file, and their callbacks run, in the order they were submitted; a callback runs
+/// once its group is written to the file (writes are batched: see ``WarcFileWriter``).
 public final class WarcWriter: Sendable {
     private let thread: BlockingThreadPool<WarcFileWriter>
     public let directory: String
@@ -29,20 +30,14 @@ public final class WarcWriter: Sendable {
         }
     }
 
-    /// Places `group` at the end of the current file; `then` runs on the writer thread with where
-    /// it landed (or why it could not), before any later group is placed.
+    /// Appends `group` to the current file; `then` runs on the writer thread once the group is
+    /// written (write(2) returned: a crash of the process no longer loses it), with where it
+    /// landed, or with why it could not be.
     public func submit(_ group: WarcRecordGroup, then: @escaping @Sendable (Result<WarcPlacement, WarcError>) -> Void) {
-        thread.submit { writer in
-            do throws(WarcError) {
-                then(.success(try writer.place(group)))
-            } catch {
-                then(.failure(error))
-            }
-        }
+        thread.submit { [thread] writer in writer.place(group, idle: thread.backlog == 0, completion: then) }
     }
 
-    /// Writes every group placed so far to its file. The crawl calls this before each database
-    /// commit, so that no committed row points at bytes that are not in the file.
+    /// Writes every group submitted so far and runs their callbacks: a barrier.
     public func flush() async throws {
         try await thread.run { writer in try writer.flush() }
     }
