@@ -29,8 +29,8 @@ struct CrawlArchiver: Sendable {
     static func records(url: String, response: FetchResponse, result: URLResult?, previous: PreviousFetch?,
                         encoder: WarcRecordEncoder) -> WarcRecordGroup? {
         guard response.error == nil, response.status > 0, let exchange = response.exchange else { return nil }
-        let responseID = WarcRecordID.make()
-        let requestID = WarcRecordID.make()
+        let responseID = encoder.newRecordID()
+        let requestID = encoder.newRecordID()
         let address = response.primaryIP.map { [(name: "WARC-IP-Address", value: $0)] } ?? []
         var group = WarcRecordGroup()
 
@@ -70,7 +70,7 @@ struct CrawlArchiver: Sendable {
             var fields = [("fetchTimeMs", String(Int((response.totalSeconds * 1000).rounded())))]
             fields += result.links.map { ("outlink", $0.url) }
             var metadata = WarcRecord(
-                type: "metadata", date: exchange.sentAt, targetURI: url, contentType: WarcRecord.warcFieldsType,
+                type: "metadata", id: encoder.newRecordID(), date: exchange.sentAt, targetURI: url, contentType: WarcRecord.warcFieldsType,
                 block: [WarcRecord.warcFields(fields)])
             metadata.fields = [("WARC-Concurrent-To", responseID)]
             encoder.append(metadata, to: &group)

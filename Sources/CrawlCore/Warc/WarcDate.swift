@@ -97,8 +97,14 @@ public enum WarcDate {
 
 /// WARC-Record-ID values: `<urn:uuid:…>` with a random (version 4) UUID. Callable from any thread.
 public enum WarcRecordID {
+    /// An id from the system's random source (a system call: see ``make(using:)`` for many).
     public static func make() -> String {
         var generator = SystemRandomNumberGenerator()
+        return make(using: &generator)
+    }
+
+    /// An id from `generator`: each record encoder has a fast one, seeded from the system.
+    public static func make(using generator: inout some RandomNumberGenerator) -> String {
         var high = generator.next() as UInt64
         var low = generator.next() as UInt64
         high = high & ~(0xF << 12) | (0x4 << 12)  // version 4 (bits 48-51 of the UUID)
