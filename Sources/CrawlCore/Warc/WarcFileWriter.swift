@@ -36,7 +36,10 @@ final class WarcFileWriter {
     private let configuration: Configuration
     private let encoder: WarcRecordEncoder
     private var file: OpenFile?
-    private var pending: [UInt8] = []
+    /// Encoded groups placed but not written yet, in file order (written as they are: no copy
+    /// into one buffer), and how many bytes they hold.
+    private var pending: [[UInt8]] = []
+    private var pendingBytes = 0
     private var lastSerial = 0
     private var failure: WarcError?
     /// Groups placed but not yet written, with what to call once they are.
@@ -71,7 +74,7 @@ final class WarcFileWriter {
     func place(_ group: WarcRecordGroup, idle: Bool, completion: @escaping Completion) {
         do throws(WarcError) {
             waiting.append((try place(group), completion))
-            if idle || pending.count >= configuration.writeThreshold { try flush() }
+            if idle || pendingBytes >= configuration.writeThreshold { try flush() }
         } catch {
             completion(.failure(error))
         }
@@ -87,7 +90,8 @@ final class WarcFileWriter {
             }
             if file == nil { try openNextFile() }
             let offset = file!.size
-            pending.append(contentsOf: group.bytes)
+            pending.append(group.bytes)
+            pendingBytes += group.bytes.count
             file!.size += Int64(group.bytes.count)
             file!.hasRecords = true
             return WarcPlacement(file: file!.name, offset: offset, end: file!.size)
@@ -138,7 +142,8 @@ final class WarcFileWriter {
         record.fields = [("WARC-Filename", current.name)]
         var group = WarcRecordGroup()
         encoder.append(record, to: &group)
-        pending.append(contentsOf: group.bytes)
+        pending.append(group.bytes)
+        pendingBytes += group.bytes.count
         current.size += Int64(group.bytes.count)
         file = current
     }
@@ -146,20 +151,23 @@ final class WarcFileWriter {
     private func writePending() throws(WarcError) {
         guard let current = file, !pending.isEmpty else { return }
         let path = configuration.directory + "/" + current.name
-        let result: Int32 = pending.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(current.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
+        for bytes in pending {
+            let result: Int32 = bytes.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(current.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return errno
+                    }
+                    offset += written
                 }
-                offset += written
+                return 0
             }
-            return 0
+            guard result == 0 else { throw .io(path: path, operation: "write", errno: result) }
         }
-        guard result == 0 else { throw .io(path: path, operation: "write", errno: result) }
-        pending.removeAll(keepingCapacity: pending.count <= 4 * configuration.writeThreshold)
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
     }
 
     private func closeFile() throws(WarcError) {
