@@ -64,7 +64,7 @@ struct HTTPBodyDecoderTests {
         #expect(throws: HTTPBodyDecoder.Failure.corrupt("invalid gzip data")) {
             try decode(Array("not gzip at all".utf8), contentEncoding: "gzip", transferEncoding: nil, pieces: 4)
         }
-        #expect(throws: HTTPBodyDecoder.Failure.corrupt("invalid chunk size")) {
+        #expect(throws: HTTPBodyDecoder.Failure.framing("invalid chunk size")) {
             try decode(Array("zz\r\n".utf8), contentEncoding: nil, transferEncoding: "chunked", pieces: 1)
         }
     }

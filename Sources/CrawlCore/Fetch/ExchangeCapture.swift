@@ -49,10 +49,12 @@ final class ExchangeCapture {
                 raw.reserveCapacity(min(length, rawLimit))
             }
         }
-        guard bytes.count <= (decoder == nil ? bodyLimit : rawLimit) - raw.count else {
+        let limit = decoder == nil ? bodyLimit : rawLimit
+        guard bytes.count <= limit - raw.count else {
             failure = .tooLarge
             return false
         }
+        Self.grow(&raw, toHold: raw.count + bytes.count, limit: limit)
         raw.append(contentsOf: bytes)
         guard let decoder else { return true }
         do {
@@ -72,6 +74,11 @@ final class ExchangeCapture {
         raw = []
         decoded = []
         return (body, exchange)
+    }
+
+    /// Doubling, but never past the limit: a body near the cap holds the cap, not twice it.
+    static func grow(_ buffer: inout [UInt8], toHold needed: Int, limit: Int) {
+        if needed > buffer.capacity { buffer.reserveCapacity(min(limit, max(needed, buffer.capacity * 2))) }
     }
 
     /// What decoding needs from a response head, found in one pass over its bytes: the

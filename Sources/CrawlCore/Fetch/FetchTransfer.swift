@@ -176,7 +176,11 @@ final class FetchTransfer {
         if exceededBodyLimit {
             response.error = .tooLarge(limit: bodyLimit)
         } else if let failure = capture?.failure {
-            response.error = .decode(code: Int(CURLE_BAD_CONTENT_ENCODING.rawValue), message: failure.message)
+            if case .framing = failure {
+                response.error = .protocolError(code: Int(CURLE_RECV_ERROR.rawValue), message: failure.message)
+            } else {
+                response.error = .decode(code: Int(CURLE_BAD_CONTENT_ENCODING.rawValue), message: failure.message)
+            }
         } else if result != CURLE_OK {
             response.error = FetchError(
                 curlCode: result, message: easy.errorMessage(for: result), bodyLimit: bodyLimit)

@@ -13,12 +13,15 @@ final class HTTPBodyDecoder {
         case unsupported(String)
         /// The bytes are not valid for their coding.
         case corrupt(String)
+        /// The chunked framing is broken (the server spoke malformed HTTP).
+        case framing(String)
 
         var message: String {
             switch self {
             case .tooLarge: "decoded body too large"
             case let .unsupported(coding): "unsupported content encoding '\(coding)'"
             case let .corrupt(detail): detail
+            case let .framing(detail): "malformed chunked framing: \(detail)"
             }
         }
     }
@@ -72,6 +75,7 @@ final class HTTPBodyDecoder {
     private func emit(_ data: UnsafeRawBufferPointer, stage: Int, into body: inout [UInt8]) throws(Failure) {
         guard stage < stages.count else {
             guard data.count <= limit - body.count else { throw .tooLarge }
+            ExchangeCapture.grow(&body, toHold: body.count + data.count, limit: limit)
             body.append(contentsOf: data)
             return
         }
@@ -160,7 +164,7 @@ struct ChunkedDecoder {
             switch state {
             case .size:
                 if let digit = Self.hexValue(byte) {
-                    guard sizeDigits < 15 else { throw .corrupt("chunk size too large") }
+                    guard sizeDigits < 15 else { throw .framing("chunk size too large") }
                     size = size << 4 | digit
                     sizeDigits += 1
                 } else if byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
@@ -170,14 +174,14 @@ struct ChunkedDecoder {
                 } else if byte == UInt8(ascii: "\n") {
                     try endSizeLine()
                 } else {
-                    throw .corrupt("invalid chunk size")
+                    throw .framing("invalid chunk size")
                 }
                 index += 1
             case .sizeExtension:
                 if byte == UInt8(ascii: "\n") { try endSizeLine() } else if byte == UInt8(ascii: "\r") { state = .sizeLineEnd }
                 index += 1
             case .sizeLineEnd:
-                guard byte == UInt8(ascii: "\n") else { throw .corrupt("chunk size line not ended by CRLF") }
+                guard byte == UInt8(ascii: "\n") else { throw .framing("chunk size line not ended by CRLF") }
                 try endSizeLine()
                 index += 1
             case let .data(remaining):
@@ -191,11 +195,11 @@ struct ChunkedDecoder {
                 } else if byte == UInt8(ascii: "\n") {
                     state = .size
                 } else {
-                    throw .corrupt("chunk data not followed by CRLF")
+                    throw .framing("chunk data not followed by CRLF")
                 }
                 index += 1
             case .dataLF:
-                guard byte == UInt8(ascii: "\n") else { throw .corrupt("chunk data not followed by CRLF") }
+                guard byte == UInt8(ascii: "\n") else { throw .framing("chunk data not followed by CRLF") }
                 state = .size
                 index += 1
             case let .trailer(lineIsEmpty):
@@ -212,7 +216,7 @@ struct ChunkedDecoder {
     }
 
     private mutating func endSizeLine() throws(HTTPBodyDecoder.Failure) {
-        guard sizeDigits > 0 else { throw .corrupt("empty chunk size") }
+        guard sizeDigits > 0 else { throw .framing("empty chunk size") }
         state = size == 0 ? .trailer(lineIsEmpty: true) : .data(remaining: size)
         size = 0
         sizeDigits = 0
