@@ -186,6 +186,8 @@ extension SQLiteJobStore {
             var hostStates: [Int64: HostStateUpdate] = [:]
             let now = batch.results.first?.fetchedAt ?? 0
             for result in batch.results {
+                /// The fetch row of this result's response record, which becomes the URL's `warc_response`.
+                var archivedResponse: Int64?
                 if let outcome = result.outcome {
                     history.reset()
                     try history.bind(result.urlID, at: 1)
@@ -207,8 +209,8 @@ extension SQLiteJobStore {
                         try history.bind(archived.payloadDigest, at: 14)
                     }
                     try history.step()
+                    if result.archived?.type == "response" { archivedResponse = connection.lastInsertRowID }
                 }
-                let archivedResponse = result.archived?.type == "response" ? connection.lastInsertRowID : nil
                 if let state = result.hostState { hostStates[state.hostID] = state }
                 if result.fetched {
                     perHost[result.hostID, default: (0, 0)].fetched += 1
