@@ -11,6 +11,7 @@ static inline CURLcode crawl_easy_setopt_pointer(CURL *h, CURLoption o, void *v)
 static inline CURLcode crawl_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode crawl_easy_setopt_write_cb(CURL *h, CURLoption o, curl_write_callback v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode crawl_easy_setopt_debug_cb(CURL *h, CURLoption o, curl_debug_callback v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode crawl_easy_setopt_prereq_cb(CURL *h, CURLoption o, curl_prereq_callback v) { return curl_easy_setopt(h, o, v); }
 
 static inline CURLcode crawl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode crawl_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

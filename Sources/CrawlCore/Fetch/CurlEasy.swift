@@ -111,6 +111,11 @@ extension CurlEasy {
     func set(_ option: CURLoption, debugFunction value: curl_debug_callback) throws(FetchError) {
         try check(crawl_easy_setopt_debug_cb(liveHandle, option, value), option)
     }
+
+    /// CURLOPT_PREREQFUNCTION: called right before a request goes out on its connection.
+    func set(_ option: CURLoption, prereqFunction value: curl_prereq_callback) throws(FetchError) {
+        try check(crawl_easy_setopt_prereq_cb(liveHandle, option, value), option)
+    }
 }
 
 // MARK: - Typed info getters

@@ -21,6 +21,10 @@ final class FetchTransfer {
     private(set) var exceededBodyLimit = false
     /// When the transfer was handed to curl (monotonic seconds); set by the event loop.
     var addedAt: Double = 0
+    /// When curl was about to send the request (monotonic seconds), from CURLOPT_PREREQFUNCTION:
+    /// on a starved loop thread this can be well after `addedAt` plus curl's own timers, which
+    /// start at its first look at the transfer, not at `addedAt`.
+    private var sendingAt: Double?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// The reference curl holds through CURLOPT_PRIVATE / CURLOPT_WRITEDATA.
     private var curlReference: Unmanaged<FetchTransfer>?
@@ -79,6 +83,10 @@ final class FetchTransfer {
         try easy.set(CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
             Unmanaged<FetchTransfer>.fromOpaque(userdata!).takeUnretainedValue().didReceive(data, size * count)
         }
+        try easy.set(CURLOPT_PREREQDATA, pointer: opaque)
+        try easy.set(CURLOPT_PREREQFUNCTION, prereqFunction: { userdata, _, _, _, _ in
+            Unmanaged<FetchTransfer>.fromOpaque(userdata!).takeUnretainedValue().requestIsBeingSent()
+        })
         if !request.headers.isEmpty {
             try buildHeaderList()
             try easy.set(CURLOPT_HTTPHEADER, list: headerList)
@@ -153,6 +161,12 @@ final class FetchTransfer {
         return count
     }
 
+    /// CURLOPT_PREREQFUNCTION, on the loop thread: the request goes out now.
+    private func requestIsBeingSent() -> Int32 {
+        sendingAt = MonotonicClock.now
+        return Int32(CURL_PREREQFUNC_OK)
+    }
+
     /// Reads everything the response needs from the finished handle. Call before the handle
     /// is reset; hands the body over (the transfer keeps none of it).
     func makeResponse(result: CURLcode) -> FetchResponse {
@@ -160,7 +174,9 @@ final class FetchTransfer {
         var response = FetchResponse(url: request.url, status: status)
         response.primaryIP = easy.info(string: CURLINFO_PRIMARY_IP)
         response.totalSeconds = Double(easy.info(offset: CURLINFO_TOTAL_TIME_T) ?? 0) / 1_000_000
-        if let pretransfer = easy.info(offset: CURLINFO_PRETRANSFER_TIME_T), pretransfer > 0 {
+        if let sendingAt {
+            response.requestSentAt = sendingAt
+        } else if let pretransfer = easy.info(offset: CURLINFO_PRETRANSFER_TIME_T), pretransfer > 0 {
             response.requestSentAt = addedAt + Double(pretransfer) / 1_000_000
         }
         if status > 0 {
