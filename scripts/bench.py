@@ -99,6 +99,7 @@ def bench(cfg):
 
 def main():
     cfg = parse_args()
+    os.umask(0o022)  # nginx's workers (nobody, when started as root) must read the generated sites
     # SIGTERM (a test's timeout, Ctrl-C's cousin) unwinds like an exception: nginx stopped, tmpfs unmounted.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     t0 = time.monotonic()

@@ -89,7 +89,7 @@ def run(cfg, site):
                kind="check"),
         Target("politeness in nginx's log (audit.py): per-host gap >= 50 ms, at most 1 request in flight per host",
                f"min gap {min(gaps)} ms, max in flight {in_flight}", min(gaps) >= 50 and in_flight <= 1, kind="check"),
-        Target("4 polite rate >= 95% of 160 req/s", f"{r.req_s:.1f} req/s = {100 * r.req_s / theoretical:.1f}% "
+        Target("4 polite rate >= 95% of 160 req/s", f"{r.req_s:.2f} req/s = {100 * r.req_s / theoretical:.2f}% "
                f"(the site allows at most {ideal:.1f} = {100 * ideal / theoretical:.1f}%)", r.req_s >= 0.95 * theoretical),
         Target("4 no long tail: last 10% of requests >= 90% of a perfect schedule's rate there",
                f"{tail:.1f} vs {ideal_tail:.1f} req/s ({100 * tail / ideal_tail:.0f}%)", tail >= 0.9 * ideal_tail),
