@@ -21,7 +21,7 @@ that started on a busy machine, "other CPU s" the CPU used by everything else du
 Exit status: 0, or 1 when a correctness check failed (coverage, duplicates, politeness, exit
 codes) or the harness itself failed. Speed targets never change it: they are noisy, read them.
 
---smoke: the CI check (see benchlib/smoke.py): one small site on 127.0.0.131-132 and a free port,
+--smoke: the CI check (see benchlib/smoke.py): one small site on 127.0.0.141-142 and a free port,
 crawl only, no timing; exit 1 unless the crawl is complete and exact.
 """
 import argparse

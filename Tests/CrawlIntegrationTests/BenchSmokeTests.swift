@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `make bench`'s harness, small: `scripts/bench.py --smoke` generates a 2-host site on
-/// 127.0.0.131-132 (a free port), serves it with nginx, crawls it once with this build's binary
+/// 127.0.0.141-142 (a free port), serves it with nginx, crawls it once with this build's binary
 /// and audits nginx's log; then grows a job database with the scale generator and reads it back
 /// with `crawl stats --json`. Correctness only (coverage, duplicates, unexpected and disallowed
 /// requests, exit codes); the harness stops its nginx and removes its files itself.

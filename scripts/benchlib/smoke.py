@@ -15,8 +15,8 @@ from .peers import run_peer
 from .report import Target
 from .site import Site
 
-# 127.0.0.21-120 belong to the integration tests' fixture servers, 11-18 to the bench sites.
-HOSTS = ("127.0.0.131", "127.0.0.132")
+# 127.0.0.11-18 belong to the bench sites and the demo, 21-134 to the integration tests' servers.
+HOSTS = ("127.0.0.141", "127.0.0.142")
 SCALE_ROWS = 3000
 
 
