@@ -1,113 +1,127 @@
 #!/usr/bin/env python3
-"""crawl against wget2 on the same loopback site, side by side (`make bench`).
+"""crawl against wget2 (and Scrapy, if installed) on loopback sites, and the targets of issue 5 (`make bench`).
 
-    scripts/bench.py [--runs 3] [--site DIR] [--hosts 4 --pages 2500 --images 250]
+    scripts/bench.py [--only throughput,memory,polite,scale] [--runs 3] [--crawl BIN] [--port 8088]
+                     [--cache /var/tmp/crawl-bench] [--quiet-wait 60] [--scale-rows 1000000]
+    scripts/bench.py --smoke [--crawl BIN]
 
-Generates the site with ../shared/bench/make_site.py (unless --site names one already made),
-serves it with nginx (../shared/bench/serve.sh), then runs crawl and wget2 alternately, RUNS
-times each, every crawl writing into a fresh tmpfs (ext4 after mass deletion is slow and erratic).
-For each run: /usr/bin/time -v (wall, CPU, max RSS) and audit.py (coverage, duplicates). Prints
-the medians and the ratios against wget2. Loopback only. Needs root for the tmpfs mounts.
+Parts (all by default):
+  throughput  the default site (4 hosts x 2,500 pages x 250 images, port P): crawl, wget2 and Scrapy
+              alternating, RUNS each, `--concurrency 64 --per-host 16 --delay 0`: wall, req/s, CPU s,
+              CPU ms/request, max RSS, nginx CPU, audit coverage, duplicates, unexpected; targets 1, 2
+  memory      target 3: one crawl of the 10x site (8 x 12,500 x 1,000, port P+10): peak RSS
+  polite      target 4: one crawl of 8 hosts x 500 pages x 40 images (port P+11) at
+              `--per-host 1 --delay 0.05`: rate, politeness, tail
+  scale       target 5: a 1M-row job database on the polite site: `crawl stats`, `crawl resume`
+Sites come from make_site.py (../shared/bench, else scripts/benchsite), are generated once into
+--cache and served by nginx on 127.0.0.11+; ports in use by someone else stop the run. Every crawl
+writes into a fresh tmpfs when run as root (plain temporary directories otherwise). Before each
+timed run the harness waits up to --quiet-wait s for the machine to be idle; "BUSY" marks a run
+that started on a busy machine, "other CPU s" the CPU used by everything else during it.
+Exit status: 0, or 1 when a correctness check failed (coverage, duplicates, politeness, exit
+codes) or the harness itself failed. Speed targets never change it: they are noisy, read them.
+
+--smoke: the CI check (see benchlib/smoke.py): one small site on 127.0.0.141-142 and a free port,
+crawl only, no timing; exit 1 unless the crawl is complete and exact.
 """
 import argparse
-import json
 import os
-import re
-import shutil
-import statistics
+import signal
 import subprocess
 import sys
-import tempfile
+import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCH = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+from benchlib import memory, polite, scale, smoke, throughput
+from benchlib.env import IS_ROOT, ROOT, BenchError, require, tools_origin
+from benchlib.site import Site
 
-
-def sh(cmd, **kw):
-    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
-
-
-def timed(cmd, cwd):
-    """Runs cmd under /usr/bin/time -v; returns (exit, wall s, cpu s, max rss MB)."""
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, text=True, capture_output=True)
-    def field(name):
-        m = re.search(rf"{re.escape(name)}: (.+)", p.stderr)
-        return m.group(1).strip() if m else "0"
-    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")
-    parts = [float(x) for x in wall.split(":")]
-    seconds = sum(v * 60 ** i for i, v in enumerate(reversed(parts)))
-    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
-    return p.returncode, seconds, cpu, int(field("Maximum resident set size (kbytes)")) / 1024
+PARTS = ("throughput", "memory", "polite", "scale")
 
 
-def run_one(peer, site, manifest, crawl_bin):
-    fs = tempfile.mkdtemp(prefix=f"bench-{peer}-")
-    sh(["mount", "-t", "tmpfs", "-o", "size=8G", "tmpfs", fs])
-    try:
-        open(manifest["access_log"], "w").close()
-        hosts = manifest["hosts"]
-        if peer == "crawl":
-            cmd = [crawl_bin, "start", manifest["seed"], "--db", f"{fs}/c.db", "--out", f"{fs}/out",
-                   "--concurrency", "64", "--per-host", "16", "--delay", "0", "--quiet"]
-            for h in hosts:
-                cmd += ["--allow-host", h]
-        else:
-            cmd = ["wget2", "-r", "-l", "inf", "--robots=on", "--span-hosts", f"--domains={','.join(hosts)}",
-                   "--max-threads=16", "-q", "-P", f"{fs}/out", manifest["seed"]]
-        code, wall, cpu, rss = timed(cmd, fs)
-        audit = json.loads(sh([sys.executable, f"{BENCH}/audit.py", site, "--json"]).stdout)
-        return {"exit": code, "wall": wall, "cpu": cpu, "rss": rss, "requests": audit["requests"],
-                "req_s": audit["requests"] / wall if wall else 0, "duplicates": audit["duplicates"],
-                "unexpected": audit["unexpected"],
-                "coverage": all(v[0] == v[1] for v in audit["coverage"].values()),
-                "coverage_text": " ".join(f"{k}={v[0]}/{v[1]}" for k, v in audit["coverage"].items())}
-    finally:
-        subprocess.run(["umount", fs])
-        shutil.rmtree(fs, ignore_errors=True)
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
+    ap.add_argument("--runs", type=int, default=3, help="runs per peer in the main table")
+    ap.add_argument("--smoke", action="store_true", help="the CI check: small site, crawl only, no timing")
+    ap.add_argument("--crawl", default=os.path.join(ROOT, ".build", "release", "crawl"), help="the crawl binary")
+    ap.add_argument("--port", type=int, default=8088, help="default site's port; the 10x site P+10, the polite site P+11")
+    ap.add_argument("--cache", default="/var/tmp/crawl-bench", help="where generated sites are kept")
+    ap.add_argument("--quiet-wait", type=float, default=60, help="max seconds to wait for an idle machine before a run")
+    ap.add_argument("--scale-rows", type=int, default=1_000_000, help="URL rows of target 5's database")
+    a = ap.parse_args()
+    a.only = [p.strip() for p in a.only.split(",") if p.strip()]
+    unknown = [p for p in a.only if p not in PARTS]
+    if unknown or a.runs < 1:
+        ap.error(f"unknown part {unknown[0]}" if unknown else "--runs must be at least 1")
+    a.crawl = os.path.abspath(a.crawl)
+    if not os.access(a.crawl, os.X_OK):
+        ap.error(f"no crawl binary at {a.crawl} (swift build -c release, or --crawl)")
+    a.tmpfs = IS_ROOT and not a.smoke
+    if a.smoke:
+        a.quiet_wait = 0
+    return a
+
+
+def site(cfg, hosts, pages, images, port):
+    return Site.ensure(os.path.join(cfg.cache, f"site-{hosts}x{pages}x{images}-p{port}"), hosts, pages, images, port)
+
+
+def header(cfg):
+    commit = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout
+    print(f"crawl bench {time.strftime('%Y-%m-%d %H:%M:%S')}: {cfg.crawl} (commit {commit.strip()[:72]})")
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"tools: {tools_origin()}; crawl output on {'tmpfs' if cfg.tmpfs else 'plain temporary directories'}; "
+          f"quiet wait up to {cfg.quiet_wait:.0f} s", flush=True)
+
+
+def bench(cfg):
+    """Runs the parts asked for; returns every target and check."""
+    require("nginx", "install nginx-light (make bench does)")
+    targets, crawl_runs = [], []
+    default_site = site(cfg, 4, 2500, 250, cfg.port) if {"throughput", "memory"} & set(cfg.only) else None
+    if "throughput" in cfg.only:
+        require("wget2", "install wget2 (make bench does)")
+        with default_site:
+            found, crawl_runs = throughput.run(cfg, default_site)
+        targets += found
+    if "memory" in cfg.only:
+        big = site(cfg, 8, 12500, 1000, cfg.port + 10)
+        reference, how = memory.default_peak(cfg, default_site, crawl_runs)
+        targets += memory.run(cfg, big, reference, how)
+    if {"polite", "scale"} & set(cfg.only):
+        polite_site = site(cfg, 8, 500, 40, cfg.port + 11)
+        if "polite" in cfg.only:
+            targets += polite.run(cfg, polite_site)
+        if "scale" in cfg.only:
+            targets += scale.run(cfg, polite_site)
+    return targets
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--site")
-    ap.add_argument("--hosts", type=int, default=4)
-    ap.add_argument("--pages", type=int, default=2500)
-    ap.add_argument("--images", type=int, default=250)
-    ap.add_argument("--crawl", default=os.path.join(ROOT, ".build", "release", "crawl"))
-    a = ap.parse_args()
-    site = a.site or os.path.join(tempfile.gettempdir(), f"crawl-bench-site-{a.hosts}x{a.pages}")
-    if not os.path.exists(os.path.join(site, "manifest.json")):
-        sh([sys.executable, f"{BENCH}/make_site.py", site, "--hosts", str(a.hosts), "--pages", str(a.pages),
-            "--images", str(a.images)])
-    manifest = json.load(open(os.path.join(site, "manifest.json")))
-    subprocess.run([f"{BENCH}/serve.sh", "stop", site], capture_output=True)
-    sh([f"{BENCH}/serve.sh", "start", site])
-    results = {"crawl": [], "wget2": []}
+    cfg = parse_args()
+    os.umask(0o022)  # nginx's workers (nobody, when started as root) must read the generated sites
+    # SIGTERM (a test's timeout, Ctrl-C's cousin) unwinds like an exception: nginx stopped, tmpfs unmounted.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    t0 = time.monotonic()
     try:
-        for i in range(a.runs):
-            for peer in ("crawl", "wget2"):
-                r = run_one(peer, site, manifest, a.crawl)
-                results[peer].append(r)
-                print(f"run {i + 1} {peer:6} wall {r['wall']:.2f} s  {r['req_s']:.0f} req/s  cpu {r['cpu']:.2f} s  "
-                      f"rss {r['rss']:.0f} MB  dup {r['duplicates']}  unexpected {r['unexpected']}  {r['coverage_text']}",
-                      flush=True)
-    finally:
-        subprocess.run([f"{BENCH}/serve.sh", "stop", site], capture_output=True)
-
-    def med(peer, key):
-        return statistics.median(r[key] for r in results[peer])
-    print(f"\nmedians of {a.runs} runs, site {a.hosts} hosts x {a.pages} pages ({manifest['counts']})")
-    print(f"{'peer':6} {'wall s':>7} {'req/s':>7} {'CPU s':>6} {'CPU ms/req':>10} {'RSS MB':>7} {'dup':>4} {'unexp':>5} coverage")
-    for peer in ("crawl", "wget2"):
-        cpu_ms = 1000 * med(peer, "cpu") / max(1, med(peer, "requests"))
-        full = all(r["coverage"] for r in results[peer])
-        print(f"{peer:6} {med(peer, 'wall'):7.2f} {med(peer, 'req_s'):7.0f} {med(peer, 'cpu'):6.2f} {cpu_ms:10.3f} "
-              f"{med(peer, 'rss'):7.0f} {med(peer, 'duplicates'):4.0f} {med(peer, 'unexpected'):5.0f} "
-              f"{'complete' if full else 'INCOMPLETE'}")
-    ratio = med("crawl", "req_s") / med("wget2", "req_s")
-    cpu_ratio = (med("crawl", "cpu") / med("crawl", "requests")) / (med("wget2", "cpu") / med("wget2", "requests"))
-    print(f"\ncrawl/wget2: throughput {ratio:.2f}x (target >= 1.1), CPU per request {cpu_ratio:.2f}x (target <= 1.5)")
+        if cfg.smoke:
+            targets = smoke.run(cfg)
+        else:
+            header(cfg)
+            targets = bench(cfg)
+    except BenchError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    print(f"\n== {'smoke checks' if cfg.smoke else 'targets'} ({time.monotonic() - t0:.0f} s)")
+    for kind in ("check", "target"):
+        for t in targets:
+            if t.kind == kind:
+                print(t.line())
+    if not cfg.smoke:
+        print("(targets are speed and memory ratios on a shared machine: noisy; checks are correctness)")
+    failed = [t for t in targets if t.kind == "check" and not t.met]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
