@@ -87,8 +87,12 @@ def run(cfg, site):
     return wire_target + [
         Target("polite crawl: coverage complete, 0 duplicates, 0 unexpected, exit 0", r.correct, r.correct == "ok",
                kind="check"),
-        Target("politeness in nginx's log (audit.py): per-host gap >= 50 ms, at most 1 request in flight per host",
-               f"min gap {min(gaps)} ms, max in flight {in_flight}", min(gaps) >= 50 and in_flight <= 1, kind="check"),
+        # nginx stamps a request when its worker gets to it: on a busy machine that is late, and the
+        # gap to the next one looks short. When the wire was captured, it decides the gap check.
+        Target("politeness in nginx's log (audit.py): at most 1 request in flight per host"
+               + ("; per-host gap >= 50 ms" if wire_min is None else " (its gaps: informative, the wire decides)"),
+               f"min gap {min(gaps)} ms, max in flight {in_flight}",
+               in_flight <= 1 and (wire_min is not None or min(gaps) >= 50), kind="check"),
         Target("4 polite rate >= 95% of 160 req/s", f"{r.req_s:.2f} req/s = {100 * r.req_s / theoretical:.2f}% "
                f"(the site allows at most {ideal:.1f} = {100 * ideal / theoretical:.1f}%)", r.req_s >= 0.95 * theoretical),
         Target("4 no long tail: last 10% of requests >= 90% of a perfect schedule's rate there",
