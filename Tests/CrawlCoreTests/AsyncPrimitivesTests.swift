@@ -61,6 +61,25 @@ import Testing
         #expect(rest == [])  // closed and empty
     }
 
+    @Test func batchQueueDropsWhatArrivesAfterClose() {
+        var state = BatchQueueState<Int>()
+        _ = state.append(1)
+        _ = state.close()
+        #expect(state.append(2) == nil)
+        #expect(state.takeIfReady(maxCount: 10) == [1])
+        #expect(state.takeIfReady(maxCount: 10) == [])
+    }
+
+    @Test func takeReadyNeverWaits() async {
+        let queue = AsyncBatchQueue<Int>()
+        #expect(queue.takeReady().isEmpty)
+        queue.append(1)
+        queue.append(2)
+        queue.append(3)
+        #expect(queue.takeReady(maxCount: 2) == [1, 2])
+        #expect(await queue.next() == [3])
+    }
+
     @Test func batchQueueTakesAtMostMaxCount() {
         var state = BatchQueueState<Int>()
         for i in 0..<5 { _ = state.append(i) }

@@ -27,6 +27,11 @@ public final class AsyncBatchQueue<Element: Sendable>: Sendable {
         }
     }
 
+    /// Whatever is queued now (at most `maxCount`), without waiting: possibly nothing.
+    public func takeReady(maxCount: Int = .max) -> [Element] {
+        state.withLock { $0.takeIfReady(maxCount: maxCount) } ?? []
+    }
+
     /// No more elements will come; the consumer gets what is left, then nil.
     public func close() {
         let continuation = state.withLock { $0.close() }
@@ -46,9 +51,10 @@ struct BatchQueueState<Element: Sendable> {
 
     var count: Int { elements.count }
 
-    /// Adds an element; returns the waiter to resume (with `take`), if one waits.
+    /// Adds an element (dropped once closed); returns the waiter to resume (with `take`), if one waits.
     mutating func append(_ element: Element) -> CheckedContinuation<[Element]?, Never>? {
-        precondition(!closed, "append after close")
+        // Late (a shutdown path): dropped. For results, the row stays in_flight and is requeued.
+        guard !closed else { return nil }
         elements.append(element)
         defer { waiter = nil }
         return waiter
