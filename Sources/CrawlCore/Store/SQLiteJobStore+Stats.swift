@@ -60,7 +60,7 @@ extension SQLiteJobStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noJob(path: path) }
         var connection = try SQLiteConnection(path: path, readOnly: true, create: false)
         do {
-            try checkOwnership(connection)
+            if try checkOwnership(connection) { throw StoreError.noJob(path: path) }  // empty: left untouched
             if Int(try connection.scalarInt("PRAGMA user_version") ?? 0) < Migration.latestVersion {
                 // Written by an older crawl and idle (any run migrates first): bring it up to date once.
                 connection.close()

@@ -44,7 +44,9 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
     private func openOnThread(mode: OpenMode) throws {
         let connection = try SQLiteConnection(path: path, create: mode == .create)
         self.connection = connection
-        try Self.checkOwnership(connection)
+        let isEmpty = try Self.checkOwnership(connection)
+        // `resume` on an empty file (zero bytes, or SQLite without a table): say so and leave it as it is.
+        if isEmpty && mode == .open { throw StoreError.noJob(path: path) }
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.execute("PRAGMA temp_store = MEMORY")
@@ -54,8 +56,10 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
         while try statement.step() { hostIDs[statement.text(1)] = statement.int64(0) }
     }
 
-    /// Fails unless the file is empty or a crawl database of a schema we know.
-    static func checkOwnership(_ connection: SQLiteConnection) throws(StoreError) {
+    /// Fails unless the file is empty or a crawl database of a schema we know. Returns true when
+    /// it is empty (a zero-length file, or an SQLite database without any table).
+    @discardableResult
+    static func checkOwnership(_ connection: SQLiteConnection) throws(StoreError) -> Bool {
         let applicationID: Int64
         do {
             applicationID = try connection.scalarInt("PRAGMA application_id") ?? 0
@@ -64,7 +68,7 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
             throw error
         }
         let tables = try connection.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
-        if applicationID == 0 && tables == 0 { return }  // a new, empty database
+        if applicationID == 0 && tables == 0 { return true }  // a new, empty database
         guard applicationID == Int64(applicationID32) else {
             throw .notACrawlDatabase(
                 path: connection.path,
@@ -74,6 +78,7 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
         if version > Migration.latestVersion {
             throw .newerSchema(path: connection.path, found: version, supported: Migration.latestVersion)
         }
+        return false
     }
 
     private static var applicationID32: Int32 { applicationID }
