@@ -8,6 +8,20 @@ import Logging
 enum CommandSupport {
     /// EX_TEMPFAIL: another run holds the database; cron wrappers read it as "try later".
     static let lockedExitCode: Int32 = 75
+    /// EX_IOERR: the disk holding `--out` or the database is full, over quota, or at the file size
+    /// limit. The run stopped cleanly and lost nothing; `crawl resume` continues once space is freed.
+    static let diskFullExitCode: Int32 = 74
+
+    /// Whether `error` means "no space left" (ENOSPC, EDQUOT, EFBIG, SQLITE_FULL) rather than a bug
+    /// or a bad input.
+    static func isDiskFull(_ error: Error) -> Bool {
+        switch error {
+        case let error as CrawlError: return error.isDiskFull
+        case let error as StoreError: return error.isDiskFull
+        case let error as BodyStore.Failure: return error.isDiskFull
+        default: return false
+        }
+    }
 
     /// Takes the database's run lock, or prints who holds it and exits 75.
     static func lock(database: String) throws -> RunLock {

@@ -9,7 +9,8 @@ struct CrawlCommand: AsyncParsableCommand {
         abstract: "A polite, resumable web crawler: URLs and their states live in SQLite.",
         discussion: """
             Exit codes: 0 when the frontier is drained or a limit is reached, 1 on failure, 2 on a usage \
-            error, 130/143 when stopped by SIGINT/SIGTERM.
+            error, 74 when the disk holding --out or the database is full (free space, then resume), 75 when \
+            another run holds the database, 130/143 when stopped by SIGINT/SIGTERM.
             """,
         version: "0.1.0",
         subcommands: [StartCommand.self, ResumeCommand.self, StatsCommand.self, ExportCommand.self])
@@ -18,6 +19,9 @@ struct CrawlCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        // A file size limit (`ulimit -f`) must surface as EFBIG, a clean stop with a clear error,
+        // not as SIGXFSZ killing the process mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try CrawlCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -38,6 +42,10 @@ enum Main {
             let message = CrawlCommand.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid usage"
             FileHandle.standardError.write(Data("crawl: error: \(message)\n".utf8))
             Foundation.exit(2)
+        }
+        if CommandSupport.isDiskFull(error) {
+            FileHandle.standardError.write(Data("crawl: error: \(error)\n".utf8))
+            Foundation.exit(CommandSupport.diskFullExitCode)
         }
         if error is ExitCode || code == .success {  // --help, --version, or an exit code chosen by run()
             CrawlCommand.exit(withError: error)

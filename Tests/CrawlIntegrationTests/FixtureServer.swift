@@ -17,6 +17,8 @@ final class FixtureServer: Sendable {
         var firstIP: Int
         var pages = 20
         var images = 6
+        /// Text paragraphs per page: about 290 bytes each (page weight).
+        var paragraphs = 4
         var delayMS = 0
         var slowSleep = 0.2
         var seedRandom = 1
@@ -36,7 +38,8 @@ final class FixtureServer: Sendable {
         let arguments = [
             "python3", IntegrationEnvironment.fixtureScript,
             "--hosts", "\(options.hosts)", "--first-ip", "\(options.firstIP)", "--port", "0",
-            "--pages", "\(options.pages)", "--images", "\(options.images)", "--delay-ms", "\(options.delayMS)",
+            "--pages", "\(options.pages)", "--images", "\(options.images)",
+            "--paragraphs", "\(options.paragraphs)", "--delay-ms", "\(options.delayMS)",
             "--slow-sleep", "\(options.slowSleep)", "--seed-random", "\(options.seedRandom)",
             "--log", logPath, "--manifest", manifestPath, "--mutations", mutationsPath,
         ]

@@ -232,6 +232,13 @@ public final class Crawler: Sendable {
         wakeup.signal()
     }
 
+    /// A transfer ended (its host slot is free). Normally the commit of its result wakes the loop;
+    /// after a fatal error nothing may commit any more, so the loop, which ends once no transfer is
+    /// in flight, is woken here instead.
+    func transferEnded() {
+        if fatal.withLock({ $0 != nil }) { wakeup.signal() }
+    }
+
     private func schedulerLimits() -> SchedulerLimits {
         var limits = SchedulerLimits(
             concurrency: settings.concurrency, perHost: settings.perHost, delay: settings.delay,

@@ -25,6 +25,7 @@ struct Pipeline: Sendable {
             // On the curl thread: only quick bookkeeping here.
             let verdict = Self.verdict(for: response, now: MonotonicClock.wallNow)
             let hostState = scheduler.transferFinished(hostID: url.hostID, verdict: verdict, sentAt: response.requestSentAt)
+            crawler.transferEnded()
             if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
             workers.submit { [self] context in process(url, response, hostState: hostState, context: context) }
         }
@@ -55,7 +56,7 @@ struct Pipeline: Sendable {
             }
         } catch {
             // The disk is full or unwritable: the URL keeps its in_flight row (requeued on resume).
-            crawler.fail(CrawlError.storage(error.description))
+            crawler.fail(CrawlError.output(error))
         }
     }
 
@@ -141,6 +142,7 @@ struct Pipeline: Sendable {
         }
         scheduler.transferFinished(
             hostID: hostID, verdict: Self.verdict(for: response, now: MonotonicClock.wallNow), sentAt: response.requestSentAt)
+        crawler.transferEnded()
         if case .cancelled? = response.error { return }
         var update = RobotsUpdate(
             hostID: hostID, state: .disallowAll, status: response.status > 0 ? response.status : nil,
@@ -202,13 +204,23 @@ struct Pipeline: Sendable {
 
 /// Fatal errors of a run (per-URL problems are recorded on the URL instead).
 public enum CrawlError: Error, CustomStringConvertible, Sendable {
-    case storage(String)
+    /// A body could not be written under `--out`: no URL is at fault, so the run stops.
+    case output(BodyStore.Failure)
     case invalidSeed(String, String)
 
     public var description: String {
         switch self {
-        case let .storage(detail): return "storage failed: \(detail)"
+        case let .output(failure) where failure.isDiskFull:
+            return "no space for bodies: \(failure); nothing was lost: free space (or raise `ulimit -f`), then run `crawl resume`"
+        case let .output(failure): return "cannot store bodies: \(failure)"
         case let .invalidSeed(seed, reason): return "invalid seed URL '\(seed)': \(reason)"
         }
+    }
+
+    /// True when `--out` is full, over quota or at the file size limit: `resume` continues once
+    /// space is freed.
+    public var isDiskFull: Bool {
+        if case let .output(failure) = self { return failure.isDiskFull }
+        return false
     }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// One SQLite database handle (`sqlite3*`), closed deterministically by ``close()`` or deinit.
 ///
@@ -96,6 +97,15 @@ final class SQLiteConnection {
         case SQLITE_NOTADB: return .notACrawlDatabase(path: path, detail: message)
         case SQLITE_CORRUPT: return .corrupt(path: path, detail: message)
         case SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM: return .cannotOpen(path: path, detail: message)
+        case SQLITE_FULL: return .diskFull(path: path, detail: message)
+        case SQLITE_IOERR:
+            // A write refused by the file system: ENOSPC becomes SQLITE_FULL, but EFBIG (a file size
+            // limit) and EDQUOT come back as an I/O error; the VFS keeps the errno per file.
+            let code = handle.map { crawl_sqlite_last_file_errno($0) } ?? 0
+            if code == ENOSPC || code == EDQUOT || code == EFBIG {
+                return .diskFull(path: path, detail: "\(message) (\(String(cString: strerror(code))))")
+            }
+            return .sqlite(code: rc, message: message, sql: sql)
         default: return .sqlite(code: rc, message: message, sql: sql)
         }
     }

@@ -12,6 +12,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case noJob(path: String)
     /// The database file is damaged.
     case corrupt(path: String, detail: String)
+    /// The database cannot grow: the disk is full (SQLITE_FULL, ENOSPC), over quota (EDQUOT) or
+    /// at the process's file size limit (EFBIG). The failed transaction was rolled back.
+    case diskFull(path: String, detail: String)
     /// A statement failed: the SQL, SQLite's result code and message.
     case sqlite(code: Int32, message: String, sql: String)
 
@@ -29,9 +32,18 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "\(path) holds no crawl job; create one with `crawl start URL --db \(path)`"
         case let .corrupt(path, detail):
             return "database \(path) is damaged: \(detail)"
+        case let .diskFull(path, detail):
+            return "database \(path) cannot grow: \(detail); nothing was lost: free space (or raise `ulimit -f`), then run `crawl resume`"
         case let .sqlite(code, message, sql):
             let short = sql.split(whereSeparator: \.isNewline).first.map(String.init) ?? sql
             return "SQLite error \(code): \(message) (in: \(short.prefix(120)))"
         }
+    }
+
+    /// True when the run stopped because the disk is full: the database is intact and `resume`
+    /// continues once space is freed.
+    public var isDiskFull: Bool {
+        if case .diskFull = self { return true }
+        return false
     }
 }
