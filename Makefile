@@ -15,7 +15,7 @@ BIN_DEBUG := .build/debug/crawl
 BIN_RELEASE := .build/release/crawl
 WARCIO_VENV := .build/warcio-venv
 
-.PHONY: setup deps warcio build release test demo bench hostile warc-bench clean
+.PHONY: setup deps warcio build release test demo bench hostile warc-bench torture clean
 
 setup: deps release
 
@@ -70,6 +70,13 @@ hostile: release
 warc-bench: setup
 	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 	python3 scripts/warc_bench.py --export-rows 100000
+
+# Crash torture: kill -9 a crawl of the ../shared/bench site KILLS times at seeded random moments,
+# resume each time, then check coverage, duplicates, the database and the bodies (nginx on :8088).
+KILLS ?= 10
+SEED ?= 1
+torture: setup
+	python3 scripts/torture.py --kills $(KILLS) --seed $(SEED)
 
 clean:
 	rm -rf .build /tmp/crawl-demo
