@@ -15,7 +15,7 @@ BIN_DEBUG := .build/debug/crawl
 BIN_RELEASE := .build/release/crawl
 WARCIO_VENV := .build/warcio-venv
 
-.PHONY: setup deps warcio build release test demo bench hostile warc-bench torture clean
+.PHONY: setup deps warcio build release test demo bench hostile warc-bench torture fuzz clean
 
 setup: deps release
 
@@ -78,5 +78,11 @@ SEED ?= 1
 torture: setup
 	python3 scripts/torture.py --kills $(KILLS) --seed $(SEED)
 
+# libFuzzer targets (Fuzz/, a package of its own) for the link extractor, the URL resolver and
+# the robots.txt parser, each run FUZZ_TIME seconds on its seed corpus (scripts/fuzz.sh).
+FUZZ_TIME ?= 60
+fuzz: deps
+	FUZZ_TIME=$(FUZZ_TIME) scripts/fuzz.sh
+
 clean:
-	rm -rf .build /tmp/crawl-demo
+	rm -rf .build Fuzz/.build /tmp/crawl-demo

@@ -1,0 +1,55 @@
+import CrawlCore
+import FuzzSupport
+
+/// The libxml2 SAX link extractor (`LinkExtractor.extract`), then resolution of what it found.
+///
+/// Input: the first byte picks the charset label the "server" sent; the rest is the HTML body.
+/// Checked: no more links than the cap, `truncated` exactly when the cap was hit, the same
+/// answer when the same (reused) extractor parses the body again, and every link that resolves
+/// against the page (or its `<base href>`) satisfies ``URLInvariants``, before and after
+/// `--strip-query` (which must leave no `utm_*` parameter), and the trap guard judges it.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLinkExtractor(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data, size > 0 else { return 0 }
+    LinkExtractor.initializeLibrary()
+    let labels: [String?] = [nil, "utf-8", "iso-8859-1", "windows-1252", "shift_jis", "utf-16", "euc-jp", "no-such-charset"]
+    let label = labels[Int(data[0]) % labels.count]
+    let body = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
+    let first = FuzzState.extractor.extract(body, encoding: label)
+    guard first.links.count <= FuzzState.maxLinks else { fatalError("\(first.links.count) links > cap \(FuzzState.maxLinks)") }
+    if first.truncated != (first.links.count == FuzzState.maxLinks) {
+        fatalError("truncated=\(first.truncated) with \(first.links.count) links (cap \(FuzzState.maxLinks))")
+    }
+    let again = FuzzState.extractor.extract(body, encoding: label)
+    guard again.links == first.links, again.baseHref == first.baseHref, again.metaNoFollow == first.metaNoFollow,
+          again.metaNoIndex == first.metaNoIndex, again.truncated == first.truncated
+    else { fatalError("a reused extractor gave another answer for the same document") }
+
+    var base = FuzzState.page
+    if let href = first.baseHref, let resolved = try? FuzzState.page.resolve(href) {
+        URLInvariants.check(resolved, from: "<base href> " + href)
+        base = resolved
+    }
+    for link in first.links {
+        guard let url = try? base.resolve(link.reference) else { continue }
+        URLInvariants.check(url, from: link.reference)
+        // What the crawler does next with every link: strip tracking parameters, guard traps.
+        let filtered = FuzzState.queryFilter.apply(to: url)
+        URLInvariants.check(filtered, from: "--strip-query on " + link.reference)
+        if filtered.query != nil, filtered.query!.split(separator: "&").contains(where: { $0.lowercased().hasPrefix("utm_") }) {
+            fatalError("utm_ parameter survived --strip-query: \(filtered.string)")
+        }
+        _ = FuzzState.trapGuard.rejection(for: filtered)
+    }
+    return 0
+}
+
+/// The extractor is reused across inputs, as a parse worker reuses it across pages.
+enum FuzzState {
+    static let maxLinks = 200
+    // nonisolated(unsafe): libFuzzer calls LLVMFuzzerTestOneInput from one thread only.
+    nonisolated(unsafe) static let extractor = LinkExtractor(maxLinks: maxLinks)
+    static let page = try! CrawlURL(parsing: "http://fuzz.example/dir/page.html?x=1")
+    static let queryFilter = QueryFilter(patterns: ["utm_*", "sid", "x?y"])
+    static let trapGuard = TrapGuard()
+}

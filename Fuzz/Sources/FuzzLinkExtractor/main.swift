@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer on fuzzLinkExtractor; see FuzzLinkExtractor.swift.
+runFuzzer(fuzzLinkExtractor)

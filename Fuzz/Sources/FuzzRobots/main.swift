@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer on fuzzRobots; see FuzzRobots.swift.
+runFuzzer(fuzzRobots)

@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// libFuzzer on fuzzURL; see FuzzURL.swift.
+runFuzzer(fuzzURL)
