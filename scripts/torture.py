@@ -76,6 +76,24 @@ def kill_points(rng, kills, lo, hi, gap):
     return [lo + off + i * gap for i, off in enumerate(offsets)]
 
 
+def serve(site, port, patience):
+    """Starts nginx on the site once the port is free (another crawl's nginx may hold it)."""
+    waited = 0
+    while True:
+        if not port_in_use(port):
+            started = subprocess.run([f"{BENCH}/serve.sh", "start", site], text=True, capture_output=True)
+            if started.returncode == 0:
+                return
+            if not port_in_use(port):  # failed for another reason than a race for the port
+                raise SystemExit(f"serve.sh start failed: {started.stderr.strip()}")
+        if waited >= patience:
+            raise SystemExit(f"port {port} still in use after {waited} s (someone else's nginx?)")
+        if waited == 0:
+            print(f"port {port} in use; waiting up to {patience} s", flush=True)
+        time.sleep(5)
+        waited += 5
+
+
 def audit(site):
     return json.loads(sh([sys.executable, f"{BENCH}/audit.py", site, "--json"]).stdout)
 
@@ -172,16 +190,7 @@ def main():
     if not os.path.exists(os.path.join(site, "manifest.json")):
         sh([sys.executable, f"{BENCH}/make_site.py", site])
     manifest = json.load(open(os.path.join(site, "manifest.json")))
-    port = manifest["port"]
-    waited = 0
-    while port_in_use(port):
-        if waited >= a.port_wait:
-            raise SystemExit(f"port {port} still in use after {waited} s (someone else's nginx?)")
-        if waited == 0:
-            print(f"port {port} in use; waiting up to {a.port_wait} s", flush=True)
-        time.sleep(5)
-        waited += 5
-    sh([f"{BENCH}/serve.sh", "start", site])
+    serve(site, manifest["port"], a.port_wait)
     work = a.work or tempfile.mkdtemp(prefix="crawl-torture-")
     os.makedirs(work, exist_ok=True)
     db, out = os.path.join(work, "crawl.db"), os.path.join(work, "out")
