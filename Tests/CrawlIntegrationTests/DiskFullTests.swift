@@ -3,8 +3,8 @@ import Testing
 
 @testable import CrawlCore
 
-/// The disk fills up under a crawl: bodies on a full `--out`, the database on a full disk, and
-/// the same through a file size limit (`ulimit -f`, EFBIG). Each time the run stops at once with
+/// The disk fills up under a crawl: bodies on a full `--out` (ext4), the database on a full disk
+/// (tmpfs), and the same through a file size limit (`ulimit -f`, EFBIG). Each time the run stops at once with
 /// one clear line and exit 74, records no URL as failed for it, leaves the database intact, and
 /// `crawl resume` completes once space is freed.
 @Suite("crawl: disk full")
@@ -20,26 +20,29 @@ struct DiskFullTests {
     @Test func bodiesFillOutThenResumeCompletesAfterSpaceIsFreed() async throws {
         let scratch = try ScratchDirectory("diskfull-out")
         defer { scratch.remove() }
-        let disk = try await TmpfsMount.mount(at: scratch.out, kilobytes: 1024, logDirectory: scratch.path)
+        // A real disk (ext4 on a loop device), full: the first body's directory is refused (ENOSPC
+        // from mkdir, which must not turn into the ENOENT of the open that would follow it).
+        let disk = try await SmallDisk.ext4(at: scratch.out, megabytes: 8, logDirectory: scratch.path)
         defer { disk.unmount() }
-        // About 12 KB a page, 2.6 MB in all: the 1 MiB --out fills a third of the way through.
+        try FileManager.default.createDirectory(atPath: scratch.out + "/tmp", withIntermediateDirectories: true)
+        let filler = try disk.fill()
         let server = try await FixtureServer(.init(hosts: 2, firstIP: 131, pages: 100, images: 10, paragraphs: 40), in: scratch.path)
         defer { server.stop() }
         let crawl = try CrawlRunner(directory: scratch.path)
 
         let full = try await crawl.run(startArguments(server, db: scratch.db, out: scratch.out), timeout: 60)
-        try expectStoppedForSpace(full, mentioning: ["no space for bodies", scratch.out + "/tmp/", "No space left on device"])
+        try expectStoppedForSpace(full, mentioning: ["no space for bodies", "cannot write to \(scratch.out)/", "No space left on device"])
         try expectStoppedCleanly(db: scratch.db, out: scratch.out, server: server)
         #expect(try CrawlDatabase.column(scratch.db, "SELECT end_reason FROM runs") == ["error"])
 
-        try await disk.grow(to: 64 * 1024)
+        try FileManager.default.removeItem(atPath: filler)
         try await expectResumeCompletes(crawl, db: scratch.db, out: scratch.out, server: server)
     }
 
     @Test func databaseFillsItsDiskThenResumeCompletesAfterSpaceIsFreed() async throws {
         let scratch = try ScratchDirectory("diskfull-db")
         defer { scratch.remove() }
-        let disk = try await TmpfsMount.mount(at: scratch.path + "/dbdisk", kilobytes: 256, logDirectory: scratch.path)
+        let disk = try await SmallDisk.tmpfs(at: scratch.path + "/dbdisk", kilobytes: 256, logDirectory: scratch.path)
         defer { disk.unmount() }
         let db = disk.path + "/crawl.db"
         // Thousands of links: the URL rows outgrow 256 KiB long before the crawl ends.
@@ -51,7 +54,7 @@ struct DiskFullTests {
         try expectStoppedForSpace(full, mentioning: ["database \(db) cannot grow", "full"])
         try expectStoppedCleanly(db: db, out: scratch.out, server: server)
 
-        try await disk.grow(to: 64 * 1024)
+        try await disk.grow(toKilobytes: 64 * 1024)
         try await expectResumeCompletes(crawl, db: db, out: scratch.out, server: server)
     }
 

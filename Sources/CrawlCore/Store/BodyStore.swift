@@ -82,13 +82,15 @@ public final class BodyStore: Sendable {
         let final = root + "/" + relative
         let directory = root + "/" + level1 + "/" + level2
         if !directories.contains(prefix: utf8) {
-            var made = mkdir(directory, 0o755) == 0 || errno == EEXIST
-            if !made && errno == ENOENT {
-                mkdir(root + "/" + level1, 0o755)
-                made = mkdir(directory, 0o755) == 0 || errno == EEXIST
+            // A failure names its own errno: a full disk refuses the directory (ENOSPC), and the
+            // open that would follow could only say ENOENT.
+            if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+                guard errno == ENOENT else { throw .io(path: directory, errno: errno) }
+                let parent = root + "/" + level1
+                if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .io(path: parent, errno: errno) }
+                if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw .io(path: directory, errno: errno) }
             }
-            // If it failed, the open below says why.
-            if made { directories.insert(prefix: utf8) }
+            directories.insert(prefix: utf8)
         }
         if anonymousFiles.load(ordering: .relaxed) {
             let fd = open(directory, __O_TMPFILE | O_DIRECTORY | O_WRONLY | O_CLOEXEC, 0o644)
