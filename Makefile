@@ -71,7 +71,7 @@ warc-bench: setup
 	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 	python3 scripts/warc_bench.py --export-rows 100000
 
-# Crash torture: kill -9 a crawl of the ../shared/bench site KILLS times at seeded random moments,
+# Crash torture: kill -9 a crawl of the bench site KILLS times at seeded random moments,
 # resume each time, then check coverage, duplicates, the database and the bodies (nginx on :8088).
 KILLS ?= 10
 SEED ?= 1

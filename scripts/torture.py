@@ -5,8 +5,8 @@ each time, then check that nothing was lost and little was fetched twice.
     scripts/torture.py [--kills 10] [--seed 1] [--site DIR] [--concurrency 64] [--per-host 16]
                        [--crawl BIN] [--work DIR] [--keep] [--port-wait 600]
 
-Generates the bench site with ../shared/bench/make_site.py (unless --site names one already
-made), serves it with nginx on 127.0.0.11-14:8088 (../shared/bench/serve.sh; if the port is taken,
+Generates the bench site with make_site.py (../shared/bench, else scripts/benchsite; unless --site
+names one already made), serves it with nginx on 127.0.0.11-14:8088 (serve.sh; if the port is taken,
 by someone else's nginx, waits up to --port-wait seconds for it to be free), and runs
 `crawl start`, then `crawl resume` after each kill. Kill moments are request counts in nginx's
 access log, drawn from a seeded generator (--seed): the crawl is killed as soon as the log holds
@@ -15,7 +15,7 @@ that many lines, so a run repeats closely whatever the machine's speed.
 After each kill it notes the rows left in flight and the temp files the kill left in OUT/tmp;
 after the following run, the requests that run repeated (the duplicates that kill caused). The
 final `crawl resume` must drain the frontier. Then, checked:
-  * nginx's log (../shared/bench/audit.py): every expected URL requested, nothing disallowed or
+  * nginx's log (audit.py): every expected URL requested, nothing disallowed or
     unexpected, duplicates <= kills x concurrency (and each kill's <= concurrency);
   * the database: PRAGMA integrity_check is ok; every manifest URL has its row in the expected
     state (page/image done 200, redirect done 301, missing failed 404, disallowed skipped for
@@ -40,7 +40,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCH = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+# The team's bench tools (../shared/bench), else the copy vendored for fresh clones.
+SHARED_BENCH = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+BENCH = SHARED_BENCH if os.path.exists(os.path.join(SHARED_BENCH, "make_site.py")) else os.path.join(ROOT, "scripts", "benchsite")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
