@@ -19,6 +19,7 @@ enum CommandSupport {
         case let error as CrawlError: return error.isDiskFull
         case let error as StoreError: return error.isDiskFull
         case let error as BodyStore.Failure: return error.isDiskFull
+        case let error as WarcError: return error.isDiskFull
         default: return false
         }
     }

@@ -51,7 +51,7 @@ struct Pipeline: Sendable {
                     result.archived = record
                     writer.append(result)
                 case let .failure(error):
-                    crawler.fail(CrawlError.storage(error.description))
+                    crawler.fail(CrawlError.archive(error))
                 }
             }
         } catch {
@@ -71,7 +71,7 @@ struct Pipeline: Sendable {
         guard let records else { return }
         let crawler = self.crawler
         archiver.submit(records) { archived in
-            if case let .failure(error) = archived { crawler.fail(CrawlError.storage(error.description)) }
+            if case let .failure(error) = archived { crawler.fail(CrawlError.archive(error)) }
         }
     }
 
@@ -206,21 +206,29 @@ struct Pipeline: Sendable {
 public enum CrawlError: Error, CustomStringConvertible, Sendable {
     /// A body could not be written under `--out`: no URL is at fault, so the run stops.
     case output(BodyStore.Failure)
+    /// A WARC record could not be written under `--warc`: the run stops the same way.
+    case archive(WarcError)
     case invalidSeed(String, String)
+
+    static let resumeHint = "nothing was lost: free space (or raise `ulimit -f`), then run `crawl resume`"
 
     public var description: String {
         switch self {
-        case let .output(failure) where failure.isDiskFull:
-            return "no space for bodies: \(failure); nothing was lost: free space (or raise `ulimit -f`), then run `crawl resume`"
+        case let .output(failure) where failure.isDiskFull: return "no space for bodies: \(failure); \(Self.resumeHint)"
         case let .output(failure): return "cannot store bodies: \(failure)"
+        case let .archive(error) where error.isDiskFull: return "no space for WARC files: \(error); \(Self.resumeHint)"
+        case let .archive(error): return "cannot write WARC files: \(error)"
         case let .invalidSeed(seed, reason): return "invalid seed URL '\(seed)': \(reason)"
         }
     }
 
-    /// True when `--out` is full, over quota or at the file size limit: `resume` continues once
-    /// space is freed.
+    /// True when `--out` or `--warc` is full, over quota or at the file size limit: `resume`
+    /// continues once space is freed.
     public var isDiskFull: Bool {
-        if case let .output(failure) = self { return failure.isDiskFull }
-        return false
+        switch self {
+        case let .output(failure): return failure.isDiskFull
+        case let .archive(error): return error.isDiskFull
+        case .invalidSeed: return false
+        }
     }
 }
