@@ -3,8 +3,9 @@ import Testing
 
 @testable import CrawlCore
 
-/// The disk fills up under a crawl: bodies on a full `--out` (ext4), the database on a full disk
-/// (tmpfs), and the same through a file size limit (`ulimit -f`, EFBIG). Each time the run stops at once with
+/// The disk fills up under a crawl: bodies on a full `--out` (ext4), WARC files on a full `--warc`
+/// (ext4), the database on a full disk (tmpfs), and the same through a file size limit
+/// (`ulimit -f`, EFBIG). Each time the run stops at once with
 /// one clear line and exit 74, records no URL as failed for it, leaves the database intact, and
 /// `crawl resume` completes once space is freed.
 @Suite("crawl: disk full")
@@ -34,6 +35,26 @@ struct DiskFullTests {
         try expectStoppedForSpace(full, mentioning: ["no space for bodies", "cannot write to \(scratch.out)/", "No space left on device"])
         try expectStoppedCleanly(db: scratch.db, out: scratch.out, server: server)
         #expect(try CrawlDatabase.column(scratch.db, "SELECT end_reason FROM runs") == ["error"])
+
+        try FileManager.default.removeItem(atPath: filler)
+        try await expectResumeCompletes(crawl, db: scratch.db, out: scratch.out, server: server)
+    }
+
+    @Test func warcRecordsFillTheirDiskThenResumeCompletesAfterSpaceIsFreed() async throws {
+        let scratch = try ScratchDirectory("diskfull-warc")
+        defer { scratch.remove() }
+        let disk = try await SmallDisk.ext4(at: scratch.path + "/warcdisk", megabytes: 8, logDirectory: scratch.path)
+        defer { disk.unmount() }
+        let warc = disk.path + "/warc"
+        try FileManager.default.createDirectory(atPath: warc, withIntermediateDirectories: true)
+        let filler = try disk.fill()
+        let server = try await FixtureServer(.init(hosts: 2, firstIP: 136, pages: 100, images: 10, paragraphs: 40), in: scratch.path)
+        defer { server.stop() }
+        let crawl = try CrawlRunner(directory: scratch.path)
+
+        let full = try await crawl.run(startArguments(server, db: scratch.db, out: scratch.out) + ["--warc", warc], timeout: 60)
+        try expectStoppedForSpace(full, mentioning: ["no space for WARC files", warc, "No space left on device"])
+        try expectStoppedCleanly(db: scratch.db, out: scratch.out, server: server)
 
         try FileManager.default.removeItem(atPath: filler)
         try await expectResumeCompletes(crawl, db: scratch.db, out: scratch.out, server: server)
