@@ -194,8 +194,11 @@ struct FetcherTests {
 
 extension FetcherTests {
     /// Polls `condition` every 10 ms for up to 5 s.
+    /// Polls `condition` for up to 30 s (generous: with the whole suite running, a loaded
+    /// machine can take seconds to schedule the test server's threads).
     private func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<500 {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
             if condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
