@@ -11,20 +11,4 @@ static inline int crawl_sqlite_bind_blob_transient(sqlite3_stmt *s, int i, const
     return sqlite3_bind_blob(s, i, v, n, SQLITE_TRANSIENT);
 }
 
-/* The errno of the last failed system call on the database's WAL (or rollback journal), else on
-   the database file itself; 0 if none. sqlite3_system_errno() reads errno after SQLite's own
-   cleanup has run, so a write refused with EFBIG or EDQUOT (reported as SQLITE_IOERR_WRITE) is
-   recognized here, from the unix VFS's per-file record. */
-static inline int crawl_sqlite_last_file_errno(sqlite3 *db) {
-    int code = 0;
-    sqlite3_file *journal = 0;
-    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK && journal != 0
-        && journal->pMethods != 0 && journal->pMethods->xFileControl != 0
-        && journal->pMethods->xFileControl(journal, SQLITE_FCNTL_LAST_ERRNO, &code) == SQLITE_OK && code != 0) {
-        return code;
-    }
-    code = 0;
-    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &code) == SQLITE_OK) return code;
-    return 0;
-}
 #endif

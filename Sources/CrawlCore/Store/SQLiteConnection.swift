@@ -101,12 +101,30 @@ final class SQLiteConnection {
         case SQLITE_IOERR:
             // A write refused by the file system: ENOSPC becomes SQLITE_FULL, but EFBIG (a file size
             // limit) and EDQUOT come back as an I/O error; the VFS keeps the errno per file.
-            let code = handle.map { crawl_sqlite_last_file_errno($0) } ?? 0
+            let code = lastFileErrno()
             if code == ENOSPC || code == EDQUOT || code == EFBIG {
                 return .diskFull(path: path, detail: "\(message) (\(String(cString: strerror(code))))")
             }
             return .sqlite(code: rc, message: message, sql: sql)
         default: return .sqlite(code: rc, message: message, sql: sql)
         }
+    }
+
+    /// The errno of the last failed system call on the database's WAL (or rollback journal), else
+    /// on the database file itself; 0 if none. `sqlite3_system_errno()` reads errno after SQLite's
+    /// own clean-up has run, so this asks the unix VFS's per-file record instead (public file
+    /// controls: SQLITE_FCNTL_JOURNAL_POINTER, SQLITE_FCNTL_LAST_ERRNO).
+    private func lastFileErrno() -> Int32 {
+        guard let handle else { return 0 }
+        var code: Int32 = 0
+        var journal: UnsafeMutablePointer<sqlite3_file>?
+        if sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK,
+            let journal, let fileControl = journal.pointee.pMethods?.pointee.xFileControl,
+            fileControl(journal, SQLITE_FCNTL_LAST_ERRNO, &code) == SQLITE_OK, code != 0
+        {
+            return code
+        }
+        code = 0
+        return sqlite3_file_control(handle, "main", SQLITE_FCNTL_LAST_ERRNO, &code) == SQLITE_OK ? code : 0
     }
 }
