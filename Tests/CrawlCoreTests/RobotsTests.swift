@@ -347,7 +347,7 @@ struct RobotsTests {
 
     @Test("binary garbage parses without crashing and stays deterministic")
     func garbage() {
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededGenerator(state: 0x5EED)
         let fragments = ["User-agent: *\n", "Disallow: ", "Allow: ", "/", "*", "$", "%", "%4", "%C3", "#", ":",
                          "\r", "\n", "\u{FEFF}", "\u{0}", "é", "Crawl-delay: ", "Sitemap: "].map { Array($0.utf8) }
         for round in 0 ..< 300 {
@@ -384,18 +384,5 @@ struct RobotsTests {
         let first = RobotsRules(parsing: Array("User-agent: *\nDisallow: /a\nAllow: /b\n".utf8), userAgent: "c")
         let second = RobotsRules(parsing: Array("User-agent: *\nAllow: /b\nDisallow: /a\n".utf8), userAgent: "c")
         #expect(first == second)
-    }
-}
-
-/// Small deterministic PRNG for the garbage test (reproducible failures).
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
