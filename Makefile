@@ -68,7 +68,6 @@ hostile: release
 # What --warc costs on the same site: with and without, alternating, medians of 3 runs; and
 # crawl export on a 100k-URL database (max RSS, line count against crawl stats).
 warc-bench: setup
-	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 	python3 scripts/warc_bench.py --export-rows 100000
 
 # Crash torture: kill -9 a crawl of the bench site KILLS times at seeded random moments,
