@@ -6,21 +6,6 @@ import Testing
 /// What the store keeps of WARC records (migration 0005) and how it repairs after lost records.
 @Suite("Store: archived records")
 struct ArchiveStoreTests {
-    func withStore(_ body: (SQLiteJobStore, String) async throws -> Void) async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
-        let path = directory.path + "/job.db"
-        let store = try await SQLiteJobStore(path: path, mode: .create)
-        _ = try await store.createJob(seeds: [makeURL("http://a.test/")], settings: CrawlSettings())
-        do {
-            try await body(store, path)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
-    }
-
     func archived(_ file: String, offset: Int64, type: String = "response", digest: String = "sha1:AAAA") -> ArchivedRecord {
         ArchivedRecord(file: file, offset: offset, length: 100, groupEnd: offset + 150, type: type,
                        recordID: "<urn:uuid:\(file)-\(offset)>", date: 1000 + Double(offset), payloadDigest: digest)

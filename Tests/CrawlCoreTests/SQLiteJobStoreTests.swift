@@ -4,21 +4,6 @@ import Testing
 @testable import CrawlCore
 
 @Suite struct SQLiteJobStoreTests {
-    func withStore(_ body: (SQLiteJobStore, String) async throws -> Void) async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
-        let path = directory.path + "/job.db"
-        let store = try await SQLiteJobStore(path: path, mode: .create)
-        _ = try await store.createJob(seeds: [makeURL("http://a.test/")], settings: CrawlSettings())
-        do {
-            try await body(store, path)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
-    }
-
     @Test func createClaimRecordAndRequeue() async throws {
         try await withStore { store, _ in
             let hosts = try await store.hosts()
