@@ -61,9 +61,7 @@ public final class Fetcher: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 guard slot.install(continuation) else { return }
-                if !channel.post(.start(Order(id: id, request: request, slot: slot))) {
-                    slot.finish(.failed(request.url, .cancelled))
-                }
+                self.send(Order(id: id, request: request, slot: slot))
             }
         } onCancel: {
             // Only a transfer the loop may already run needs aborting; if the slot was still
@@ -88,8 +86,13 @@ public final class Fetcher: Sendable {
             fetchesInProgress.subtract(1, ordering: .relaxed)
             completion(response)
         }
-        if !channel.post(.start(Order(id: id, request: request, slot: slot))) {
-            slot.finish(.failed(request.url, .cancelled))
+        send(Order(id: id, request: request, slot: slot))
+    }
+
+    /// Hands `order` to the loop thread, or settles it as cancelled once the loop is shutting down.
+    private func send(_ order: Order) {
+        if !channel.post(.start(order)) {
+            order.slot.finish(.failed(order.request.url, .cancelled))
         }
     }
 
@@ -103,7 +106,7 @@ public final class Fetcher: Sendable {
         loopExited.wait()
     }
 
-    /// The number of `fetch` calls that have not returned yet.
+    /// The number of `fetch` and `start` calls whose response has not been delivered yet.
     public var inFlightCount: Int {
         fetchesInProgress.load(ordering: .relaxed)
     }
