@@ -119,8 +119,9 @@ extension SQLiteJobStore {
         do {
             return try recordInTransaction(batch)
         } catch {
-            // The filter may name URLs of the rolled-back transaction.
+            // Both caches may name rows of the rolled-back transaction.
             knownURLs.removeAll()
+            try? loadHostIDs()
             throw error
         }
     }

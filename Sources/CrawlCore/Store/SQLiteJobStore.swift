@@ -52,6 +52,13 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
         try connection.execute("PRAGMA temp_store = MEMORY")
         try connection.execute("PRAGMA cache_size = -8192")
         try MigrationRunner(connection: connection).migrate()
+        try loadHostIDs()
+    }
+
+    /// Fills the origin → host id cache from the table (at open, and after a rolled-back batch,
+    /// whose new hosts never made it to disk).
+    func loadHostIDs() throws(StoreError) {
+        hostIDs = [:]
         let statement = try connection.cached("SELECT id, origin FROM hosts")
         while try statement.step() { hostIDs[statement.text(1)] = statement.int64(0) }
     }
