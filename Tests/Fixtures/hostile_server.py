@@ -46,7 +46,6 @@ bytes (body bytes written, whole or partial), end ("complete", "client_gone", "r
   trap_hosts    {space|cal|pages: origin}: hosts whose crawl must stop at a cap
 """
 import argparse
-import errno
 import json
 import os
 import random
@@ -60,7 +59,7 @@ import time
 import urllib.parse
 import zlib
 
-from fixture_log import RequestLog  # beside this script
+from fixture_log import RequestLog, on_one_port  # beside this script
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -571,26 +570,22 @@ class Listener:
 
 def bind_all(hosts, port):
     """Binds every address on one port (port 0: a free one, retried on collisions)."""
-    last = None
-    for _ in range(30 if port == 0 else 1):
+    def bind(port):
         socks = []
         try:
-            chosen = port
             for h in hosts:
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 socks.append(s)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind((h, chosen))
+                s.bind((h, port))
                 s.listen(128)
-                chosen = s.getsockname()[1]
-            return socks, chosen
-        except OSError as e:
-            last = e
+                port = s.getsockname()[1]
+            return socks, port
+        except OSError:
             for s in socks:
                 s.close()
-            if e.errno != errno.EADDRINUSE:
-                break
-    raise SystemExit(f"hostile_server: cannot bind {','.join(hosts)} port {port}: {last}")
+            raise
+    return on_one_port(port, bind, f"hostile_server: cannot bind {','.join(hosts)}")
 
 
 def main():

@@ -57,7 +57,6 @@ action, error (the exception when writing failed, or "reset"/"close" for an acti
 """
 import argparse
 import email.utils
-import errno
 import gzip
 import json
 import os
@@ -71,7 +70,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from fixture_log import RequestLog  # beside this script
+from fixture_log import RequestLog, on_one_port  # beside this script
 
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
            308: "Permanent Redirect", 403: "Forbidden", 404: "Not Found", 410: "Gone", 429: "Too Many Requests",
@@ -275,29 +274,26 @@ class Server(ThreadingHTTPServer):
 def bind_all(hosts, port, scenario, request_log):
     """Binds every address on one port (port 0: a free one, retried on collisions)."""
     counts, counts_lock = {}, threading.Lock()
-    last = None
-    for _ in range(30 if port == 0 else 1):
+
+    def bind(port):
         servers = []
         try:
-            chosen = port
             for h in hosts:
-                s = Server((h, chosen), Handler, bind_and_activate=False)
+                s = Server((h, port), Handler, bind_and_activate=False)
                 servers.append(s)
                 s.server_bind()
                 if SO_TIMESTAMPNS is not None:  # inherited by accepted connections
                     s.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
                 s.server_activate()
-                chosen = s.server_address[1]
+                port = s.server_address[1]
                 s.scenario, s.request_log, s.counts, s.counts_lock = scenario, request_log, counts, counts_lock
                 s.accepts = {}
-            return servers, chosen
-        except OSError as e:
-            last = e
+            return servers, port
+        except OSError:
             for s in servers:
                 s.server_close()
-            if e.errno != errno.EADDRINUSE:
-                break
-    raise SystemExit(f"polite_server: cannot bind {','.join(hosts)} port {port}: {last}")
+            raise
+    return on_one_port(port, bind, f"polite_server: cannot bind {','.join(hosts)}")
 
 
 def main():

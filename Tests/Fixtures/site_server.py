@@ -83,7 +83,6 @@ The file is written by tests only; nothing on the site links to it.
 """
 import argparse
 import email.utils
-import errno
 import hashlib
 import json
 import os
@@ -96,7 +95,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from fixture_log import RequestLog  # beside this script
+from fixture_log import RequestLog, on_one_port  # beside this script
 
 WORDS = ("crawler frontier politeness queue fetch parse link anchor image host robots "
          "sitemap resume store index page depth scope redirect status header body "
@@ -500,12 +499,9 @@ class Server(ThreadingHTTPServer):
 
 def bind_all(a, hosts, site_factory, request_log):
     """Binds every address on one port; returns (servers, refused socket, port)."""
-    attempts = 30 if a.port == 0 else 1
-    last = None
-    for _ in range(attempts):
+    def bind(port):
         servers, refused = [], None
         try:
-            port = a.port
             for h in hosts:
                 s = Server((h, port), Handler, bind_and_activate=False)
                 servers.append(s)
@@ -521,15 +517,13 @@ def bind_all(a, hosts, site_factory, request_log):
                 s.request_log = request_log
                 s.mutations = mutations
             return servers, refused, port, site
-        except OSError as e:
-            last = e
+        except OSError:
             for s in servers:
                 s.server_close()
             if refused is not None:
                 refused.close()
-            if e.errno != errno.EADDRINUSE:
-                break
-    raise SystemExit(f"site_server: cannot bind {hosts[0]}..{hosts[-1]} port {a.port}: {last}")
+            raise
+    return on_one_port(a.port, bind, f"site_server: cannot bind {hosts[0]}..{hosts[-1]}")
 
 
 def main():
