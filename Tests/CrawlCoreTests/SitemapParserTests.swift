@@ -47,28 +47,6 @@ private func gzip(_ bytes: [UInt8], members: Int = 1) throws -> [UInt8] {
     return try runShell("{ \(commands.joined(separator: "; ")); } > out.gz", in: directory)
 }
 
-/// What `body` wrote to stderr (fd 2) while it ran. Other tests' output may show up too, so
-/// callers look for libxml2's own message patterns only.
-private func capturingStandardError(_ body: () throws -> Void) throws -> String {
-    let directory = try makeScratchDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("stderr").path
-    let capture = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    #expect(capture >= 0)
-    let saved = dup(2)
-    fflush(nil)
-    dup2(capture, 2)
-    defer {
-        fflush(nil)
-        dup2(saved, 2)
-        close(saved)
-        close(capture)
-    }
-    try body()
-    fflush(nil)
-    return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-}
-
 /// libxml2's default error printer writes lines like "Entity: line 1: parser error : ...".
 private func containsLibXML2Message(_ text: String) -> Bool {
     ["parser error", "parser warning", "I/O error", "namespace error", "validity error", "encoding error"]
@@ -178,7 +156,7 @@ private func parse(_ text: String, maxLocations: Int = 50_000) throws -> Sitemap
             Array("<?xml version=\"1.0\" encoding=\"no-such-charset\"?><urlset/>".utf8),
             [0x1F, 0x8B], [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00], [0x1F, 0x8B] + garbage.prefix(5_000), garbage,
         ]
-        let output = try capturingStandardError {
+        let output = try StandardErrorCapture.run {
             for input in inputs {
                 #expect(throws: SitemapError.self) { try SitemapParser.parse(input) }
             }
@@ -191,7 +169,7 @@ private func parse(_ text: String, maxLocations: Int = 50_000) throws -> Sitemap
     @Test func brokenDocumentKeepsLocationsBeforeTheBreak() throws {
         let expected = (1...300).map { "https://a.example/\($0)" }
         let entries = expected.map { "<url><loc>\($0)</loc></url>\n" }.joined()
-        let output = try capturingStandardError {
+        let output = try StandardErrorCapture.run {
             let document = try parse("<urlset>\(entries)<url><loc>https://a.example/broken</lo></url>")
             // The reader drops the nodes of the chunk (512 bytes here) that holds the error.
             #expect(document.locations == Array(expected.prefix(document.locations.count)))
@@ -296,7 +274,7 @@ private func parse(_ text: String, maxLocations: Int = 50_000) throws -> Sitemap
     @Test func cutGzipKeepsWhatInflated() throws {
         let locations = (1...5_000).map { "https://a.example/\($0 * 7_919 % 100_003)" }
         let compressed = try gzip(urlset(locations))
-        let output = try capturingStandardError {
+        let output = try StandardErrorCapture.run {
             let document = try SitemapParser.parse(Array(compressed.prefix(compressed.count / 2)))
             #expect(document.locations.count > 100 && document.locations.count < locations.count)
             #expect(document.locations == Array(locations.prefix(document.locations.count)))
