@@ -135,13 +135,12 @@ struct FetcherTests {
     @Test func silentServerTimesOutWithinTheConfiguredTimeout() async throws {
         let fetcher = try makeFetcher { $0.timeout = 1 }
         defer { fetcher.shutdown() }
-        let clock = ContinuousClock()
-        let start = clock.now
         let response = await fetch(fetcher, "/hang")
-        let elapsed = clock.now - start
         #expect(response.error?.kind == "timeout")
-        #expect(elapsed >= .milliseconds(900))
-        #expect(elapsed < .seconds(15))  // gave up, did not hang (generous: CI machines are noisy)
+        // curl's own clock: a task's clock would also count the time this test waited for a
+        // thread of a cooperative pool that other tests keep busy.
+        #expect(response.totalSeconds >= 0.9)
+        #expect(response.totalSeconds < 15, "gave up after \(response.totalSeconds) s")
     }
 
     @Test func unknownHostIsDNS() async throws {

@@ -14,13 +14,17 @@ enum ProcessExit: Equatable, CustomStringConvertible {
 }
 
 /// A child process whose stdout and stderr go to files in a scratch directory (no pipes to drain,
-/// nothing that blocks a cooperative thread). Waiting polls, so any task may wait on it.
+/// nothing that blocks a cooperative thread). Waiting polls, so any task may wait on it; how long
+/// the process ran is taken from Foundation's termination handler, which runs on a thread of its
+/// own, so a cooperative pool kept busy by other tests does not lengthen it.
 final class ChildProcess: @unchecked Sendable {
     // @unchecked Sendable: `process` is configured and launched in init and afterwards only read
     // (pid, state) or signalled; `exit` is guarded by `lock` and written by Foundation's termination handler.
     private let process = Process()
     private let lock = NSLock()
-    private var exit: ProcessExit?
+    private var exit: (status: ProcessExit, at: Date)?
+    /// When the process was launched (wall clock, comparable with a fixture server's log times).
+    let launchedAt: Date
     let stdoutPath: String
     let stderrPath: String
     let commandLine: String
@@ -44,10 +48,12 @@ final class ChildProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
+        launchedAt = Date()
         process.terminationHandler = { [weak self] finished in
             let result: ProcessExit = finished.terminationReason == .uncaughtSignal
                 ? .signaled(finished.terminationStatus) : .exited(finished.terminationStatus)
-            self?.lock.withLock { self?.exit = result }
+            let now = Date()
+            self?.lock.withLock { self?.exit = (result, now) }
         }
         try process.run()
     }
@@ -55,7 +61,10 @@ final class ChildProcess: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
 
     /// The exit, once the process has ended.
-    var exited: ProcessExit? { lock.withLock { exit } }
+    var exited: ProcessExit? { lock.withLock { exit?.status } }
+
+    /// Seconds from launch to exit; nil while the process runs.
+    var runSeconds: Double? { lock.withLock { exit.map { $0.at.timeIntervalSince(launchedAt) } } }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
@@ -92,6 +101,7 @@ struct CommandResult: CustomStringConvertible {
     let exit: ProcessExit?  // nil: killed after the time limit
     let stdout: String
     let stderr: String
+    /// From launch to exit (``ChildProcess/runSeconds``), or the time limit if it was killed.
     let seconds: Double
     let commandLine: String
 
@@ -115,7 +125,6 @@ extension ChildProcess {
     /// Runs a command to completion (SIGKILL after `timeout` seconds) and collects its output.
     static func run(_ executable: String, _ arguments: [String], in directory: String, name: String,
                     timeout: Double) async throws -> CommandResult {
-        let started = Date()
         let child = try ChildProcess(executable: executable, arguments: arguments, directory: directory, name: name)
         var exit = await child.wait(seconds: timeout)
         if exit == nil {
@@ -124,7 +133,7 @@ extension ChildProcess {
         }
         return CommandResult(
             exit: exit, stdout: child.stdout, stderr: child.stderr,
-            seconds: Date().timeIntervalSince(started), commandLine: child.commandLine)
+            seconds: child.runSeconds ?? timeout, commandLine: child.commandLine)
     }
 }
 

@@ -112,7 +112,11 @@ enum CoverageChecks {
 
     /// `crawl stats --db D --json`, parsed.
     static func stats(_ runner: CrawlRunner, db: String) async throws -> [String: Any] {
-        let result = try await runner.run(["stats", "--db", db, "--json"], timeout: 30)
+        try stats(from: try await runner.run(["stats", "--db", db, "--json"], timeout: 30))
+    }
+
+    /// The object a `crawl stats --json` run printed, or a SetupError.
+    static func stats(from result: CommandResult) throws -> [String: Any] {
         guard result.code == 0 else { throw SetupError("crawl stats failed: \(result)") }
         guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw SetupError("crawl stats --json printed no object: \(result.stdout)")

@@ -79,10 +79,40 @@ final class FixtureServer: Sendable {
         return requests
     }
 
-    /// How many requests the log holds (cheap: counts lines).
+    /// How many requests the log holds (cheap: counts newlines with memchr, since it is polled
+    /// every few milliseconds and debug builds make a per-byte loop slow).
     func requestCount() -> Int {
         guard let data = FileManager.default.contents(atPath: logPath) else { return 0 }
-        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        return data.withUnsafeBytes { raw -> Int in
+            guard var cursor = raw.baseAddress else { return 0 }
+            let end = cursor + raw.count
+            var lines = 0
+            while cursor < end, let newline = memchr(cursor, Int32(UInt8(ascii: "\n")), end - cursor) {
+                lines += 1
+                cursor = UnsafeRawPointer(newline) + 1
+            }
+            return lines
+        }
+    }
+
+    /// Sends SIGKILL to `process` as soon as the log holds `count` requests. The log is watched
+    /// from a thread of its own, so a cooperative pool kept busy by other tests cannot delay the
+    /// kill while the crawl runs on. Returns the count when the signal went, or, if the process
+    /// ended by itself or `seconds` passed first, the count then (and nothing is sent).
+    func kill(_ process: ChildProcess, atRequests count: Int, seconds: Double) async -> Int {
+        await withCheckedContinuation { continuation in
+            let watcher = Thread { [self] in
+                let deadline = Date().addingTimeInterval(seconds)
+                var now = requestCount()
+                while now < count && process.exited == nil && Date() < deadline {
+                    usleep(2_000)
+                    now = requestCount()
+                }
+                if now >= count { process.send(SIGKILL) }
+                continuation.resume(returning: now)
+            }
+            watcher.start()
+        }
     }
 
     /// Waits until the log holds at least `count` requests, or `process` ends, or `seconds` pass.

@@ -24,10 +24,13 @@ struct WarcKillResumeTests {
                "--per-host", "2", "--delay", "0"]
         for (round, point) in [total / 4, total / 2].enumerated() {
             let child = try crawl.launch(arguments)
-            let reached = await server.waitForRequests(point, while: child, seconds: 60)
-            let early = child.exited
-            _ = await child.killNow()
-            try #require(early == nil, "round \(round): the crawl ended (\(early!)) before the kill point \(point) (\(reached) requests)")
+            let reached = await server.kill(child, atRequests: point, seconds: 60)
+            child.terminate()  // after the kill a no-op; stops a crawl that stalled short of the point
+            let exit = await child.wait(seconds: 10)
+            try #require(reached >= point && exit == .signaled(SIGKILL), """
+                round \(round): \(reached) requests, then \(exit.map(\.description) ?? "still running"); \
+                the kill point was \(point)
+                """)
             arguments = ["resume", "--db", scratch.db]
         }
 

@@ -15,6 +15,21 @@ IS_ROOT = os.geteuid() == 0
 CHILD_ENV = dict(os.environ, PATH=os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin")
 
 
+def nginx_temp_dir():
+    """A temporary folder that nginx's workers (nobody) can reach: the usual one ($TMPDIR) if every
+    folder above it lets others through, else /tmp. Under a private TMPDIR (mode 0700, as test
+    runners make) nginx would answer 403 to every request for a site kept there."""
+    base = os.path.abspath(tempfile.gettempdir())
+    path = base
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            return "/tmp"
+        parent = os.path.dirname(path)
+        if parent == path:
+            return base
+        path = parent
+
+
 class BenchError(Exception):
     """A harness failure (a tool missing, a port taken, a command failing): not a measurement."""
 

@@ -10,7 +10,7 @@ import socket
 import tempfile
 
 from . import scale_db
-from .env import BenchError, Scratch, require, sh
+from .env import BenchError, Scratch, nginx_temp_dir, require, sh
 from .peers import run_peer
 from .report import Target
 from .site import Site
@@ -39,7 +39,7 @@ def free_port(hosts):
 def run(cfg):
     """Prints what it checked; returns the targets (all of kind "check")."""
     require("nginx", "install nginx-light (make deps)")
-    root = tempfile.mkdtemp(prefix="crawl-bench-smoke-")
+    root = tempfile.mkdtemp(prefix="crawl-bench-smoke-", dir=nginx_temp_dir())
     try:
         os.chmod(root, 0o755)  # nginx's workers (nobody, under root) read the site
         site = Site.ensure(f"{root}/site", len(HOSTS), 60, 10, free_port(HOSTS), first_ip=int(HOSTS[0].rsplit(".", 1)[1]))
