@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How a child process ended.
 enum ProcessExit: Equatable, CustomStringConvertible {
     case exited(Int32)
@@ -13,58 +17,74 @@ enum ProcessExit: Equatable, CustomStringConvertible {
     }
 }
 
-/// A child process whose stdout and stderr go to files in a scratch directory (no pipes to drain,
-/// nothing that blocks a cooperative thread). Waiting polls, so any task may wait on it; how long
-/// the process ran is taken from Foundation's termination handler, which runs on a thread of its
-/// own, so a cooperative pool kept busy by other tests does not lengthen it.
+/// A child process whose stdout and stderr go to files (no pipes to drain, nothing that blocks a
+/// cooperative thread). Waiting polls, so any task may wait on it.
+///
+/// Started with `posix_spawn` through `env -C DIR` (which `exec`s the command in the same process,
+/// so the pid is the command's own) and reaped by a thread of its own blocked in `wait4`: the exit,
+/// its time and the kernel's resource usage are recorded the moment the process ends, whatever the
+/// cooperative pool is doing. (Foundation's `Process` reports exits on dispatch's global queue,
+/// the very threads that busy tests hold up: seen as a 10 s wait for a SIGKILLed child.)
 final class ChildProcess: @unchecked Sendable {
-    // @unchecked Sendable: `process` is configured and launched in init and afterwards only read
-    // (pid, state) or signalled; `exit` is guarded by `lock` and written by Foundation's termination handler.
-    private let process = Process()
-    private let lock = NSLock()
-    private var exit: (status: ProcessExit, at: Date)?
+    // @unchecked Sendable: everything but `ending` is set in init and never changes; `ending` is
+    // guarded by `lock` and written once, by the reaper thread.
+    let pid: pid_t
     /// When the process was launched (wall clock, comparable with a fixture server's log times).
     let launchedAt: Date
     let stdoutPath: String
     let stderrPath: String
     let commandLine: String
+    private let lock = NSLock()
+    private var ending: (exit: ProcessExit, at: Date, usage: rusage)?
 
-    /// Launches `executable` with `arguments` in `directory`; output goes to `<directory>/<name>.stdout|.stderr`.
-    init(executable: String, arguments: [String], directory: String, name: String) throws {
-        stdoutPath = directory + "/\(name).stdout"
-        stderrPath = directory + "/\(name).stderr"
+    /// Launches `executable` with `arguments` in `directory`; output goes to
+    /// `<logDirectory or directory>/<name>.stdout|.stderr`, stdin is /dev/null.
+    init(executable: String, arguments: [String], directory: String, logDirectory: String? = nil, name: String) throws {
+        let logs = logDirectory ?? directory
+        stdoutPath = logs + "/\(name).stdout"
+        stderrPath = logs + "/\(name).stderr"
         commandLine = ([executable] + arguments).map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
+        let argv = ["/usr/bin/env", "-C", directory, executable] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var spawnedPID: pid_t = 0
         launchedAt = Date()
-        process.terminationHandler = { [weak self] finished in
-            let result: ProcessExit = finished.terminationReason == .uncaughtSignal
-                ? .signaled(finished.terminationStatus) : .exited(finished.terminationStatus)
-            let now = Date()
-            self?.lock.withLock { self?.exit = (result, now) }
-        }
-        try process.run()
+        let spawned = posix_spawn(&spawnedPID, argv[0], &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw SetupError("posix_spawn \(commandLine): \(String(cString: strerror(spawned)))") }
+        pid = spawnedPID
+        let reaper = Thread { [self] in reap() }
+        reaper.name = "reaper \(spawnedPID)"
+        reaper.start()
     }
 
-    var pid: Int32 { process.processIdentifier }
+    /// On the reaper thread: waits for the process to end and records how.
+    private func reap() {
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            if errno != EINTR { return }  // not our child any more: nothing to record
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (they are macros).
+        let exit: ProcessExit = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
+        let now = Date()
+        lock.withLock { ending = (exit, now, usage) }
+    }
 
     /// The exit, once the process has ended.
-    var exited: ProcessExit? { lock.withLock { exit?.status } }
+    var exited: ProcessExit? { lock.withLock { ending?.exit } }
 
     /// Seconds from launch to exit; nil while the process runs.
-    var runSeconds: Double? { lock.withLock { exit.map { $0.at.timeIntervalSince(launchedAt) } } }
+    var runSeconds: Double? { lock.withLock { ending.map { $0.at.timeIntervalSince(launchedAt) } } }
+
+    /// `ru_maxrss` of the ended process: its peak resident set size in KiB (the kernel's own
+    /// high-water mark, not a sample); nil while it runs.
+    var maxRSSKilobytes: Int? { lock.withLock { ending.map { Int($0.usage.ru_maxrss) } } }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
@@ -125,15 +145,18 @@ extension ChildProcess {
     /// Runs a command to completion (SIGKILL after `timeout` seconds) and collects its output.
     static func run(_ executable: String, _ arguments: [String], in directory: String, name: String,
                     timeout: Double) async throws -> CommandResult {
-        let child = try ChildProcess(executable: executable, arguments: arguments, directory: directory, name: name)
-        var exit = await child.wait(seconds: timeout)
+        try await ChildProcess(executable: executable, arguments: arguments, directory: directory, name: name)
+            .result(timeout: timeout)
+    }
+
+    /// Waits for the process to end (SIGKILL after `timeout` seconds) and collects its output.
+    func result(timeout: Double) async -> CommandResult {
+        var exit = await wait(seconds: timeout)
         if exit == nil {
-            _ = await child.killNow()
+            _ = await killNow()
             exit = nil
         }
-        return CommandResult(
-            exit: exit, stdout: child.stdout, stderr: child.stderr,
-            seconds: child.runSeconds ?? timeout, commandLine: child.commandLine)
+        return CommandResult(exit: exit, stdout: stdout, stderr: stderr, seconds: runSeconds ?? timeout, commandLine: commandLine)
     }
 }
 
