@@ -45,7 +45,9 @@ struct CDXJTests {
                 lines.append(line)
             }
         }
-        let digest = String(try #require(group.members[0].payloadDigest).dropFirst(5))
+        let label = try #require(group.members[0].payloadDigest)
+        #expect(label.hasPrefix("sha256:"))
+        let digest = String(label.dropFirst("sha256:".count))
         #expect(lines == [
             "test,a)/p?a=2&b=1 20231114221320 {\"url\": \"http://www.a.test/P?b=1&a=2\", \"mime\": \"text/html\", \"status\": \"200\", "
                 + "\"digest\": \"\(digest)\", \"length\": \"\(group.members[0].length)\", \"offset\": \"0\", \"filename\": \"f.warc.gz\"}",

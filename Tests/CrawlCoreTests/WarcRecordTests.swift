@@ -50,14 +50,29 @@ struct WarcRecordTests {
         #expect(Base32.decode("MZ1") == nil)
     }
 
-    @Test func sha1DigestsAreBase32Labels() {
-        #expect(SHA1Digester.label(of: Array("abc".utf8)) == "sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5")
-        #expect(SHA1Digester.label(of: []) == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ")
-        let digester = SHA1Digester()
+    @Test func digestsAreSHA256Base32Labels() {
+        let abc = "sha256:XJ4BNP4PAHH6UQKBIDPF3LRCEOYAGYNDSYLXVHFUCD7WD4QACWWQ===="
+        let empty = "sha256:4OYMIQUY7QOBJGX36TEJS35ZEQT24QPEMSNZGTFESWMRW6CSXBKQ===="
+        #expect(WarcDigest.label(of: Array("abc".utf8)) == abc)
+        #expect(WarcDigest.label(of: []) == empty)
+        let digester = SHA256Digester()
         digester.update(Array("a".utf8))
         digester.update(Array("bc".utf8))
-        #expect(digester.finishLabel() == "sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5", "incremental = one-shot")
-        #expect(digester.finishLabel() == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ", "finish starts over")
+        #expect(digester.finishLabel() == abc, "incremental = one-shot")
+        #expect(digester.finishLabel() == empty, "finish starts over")
+    }
+
+    @Test func aContentHashBecomesTheSameLabel() {
+        let body = Array("<html>same bytes</html>".utf8)
+        #expect(WarcDigest.label(sha256Hex: ContentHash.sha256Hex(body)) == WarcDigest.label(of: body))
+        #expect(WarcDigest.label(sha256Hex: "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD")
+                == WarcDigest.label(of: Array("abc".utf8)), "upper-case hex")
+        for bad in ["", "ba78", String(repeating: "g", count: 64), String(repeating: "a", count: 63), String(repeating: "a", count: 66)] {
+            #expect(WarcDigest.label(sha256Hex: bad) == nil, "\(bad)")
+        }
+        #expect(WarcDigest.isCurrent(WarcDigest.label(of: body)))
+        #expect(!WarcDigest.isCurrent("sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5"))
+        #expect(!WarcDigest.isCurrent("sha256"))
     }
 
     @Test(arguments: [Int32(0), 1, 6])
@@ -91,12 +106,12 @@ struct WarcRecordTests {
             #expect(record.fields["WARC-Type"] == [member.type])
             #expect(record.fields["WARC-Record-ID"] == [member.recordID])
             #expect(record.fields["Content-Length"] == [String(record.block.count)])
-            #expect(record.fields["WARC-Block-Digest"] == [SHA1Digester.label(of: record.block)])
+            #expect(record.fields["WARC-Block-Digest"] == [WarcDigest.label(of: record.block)])
         }
         let responseText = try #require(parseRecord(inflateMember(group.bytes[group.members[1].offset...]).content))
         #expect(responseText.block == head + body)
-        #expect(responseText.fields["WARC-Payload-Digest"] == [SHA1Digester.label(of: body)])
-        #expect(group.members[1].payloadDigest == SHA1Digester.label(of: body))
+        #expect(responseText.fields["WARC-Payload-Digest"] == [WarcDigest.label(of: body)])
+        #expect(group.members[1].payloadDigest == WarcDigest.label(of: body))
         #expect(responseText.fields["WARC-Date"] == ["2023-11-14T22:13:20.250000Z"])
         #expect(responseText.fields["WARC-Target-URI"] == ["http://a.test/x"])
         #expect(responseText.fields["WARC-IP-Address"] == ["127.0.0.1"])

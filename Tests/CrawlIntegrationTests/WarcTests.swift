@@ -32,14 +32,14 @@ struct WarcTests {
         let robots = Set(warcs.records("response").compactMap(\.target).filter { $0.hasSuffix("/robots.txt") })
         #expect(robots == manifest.category("robots"), "robots.txt responses: \(robots.sorted())")
 
-        // Bodies came as they are stored (no content coding here): the payload digest is the SHA-1 of the stored body.
+        // Bodies came as they are stored (no content coding here): the payload digest is the SHA-256 of the stored body.
         var wrong: [String] = []
         let responses = Dictionary(warcs.records("response").map { ($0.target ?? "", $0) }, uniquingKeysWith: { $1 })
         for row in rows.values where row.state == "done" && row.status == 200 {
             guard let path = row.bodyPath, let body = FileManager.default.contents(atPath: scratch.out + "/" + path) else { continue }
-            if responses[row.url]?.payloadDigest != SHA1Digester.label(of: [UInt8](body)) { wrong.append(row.url) }
+            if responses[row.url]?.payloadDigest != WarcDigest.label(of: [UInt8](body)) { wrong.append(row.url) }
         }
-        #expect(wrong.isEmpty, "payload digest ≠ SHA-1 of the stored body: \(sample(wrong))")
+        #expect(wrong.isEmpty, "payload digest ≠ SHA-256 of the stored body: \(sample(wrong))")
 
         // A metadata record with the outlinks of every parsed page that has links.
         let metadata = Set(warcs.records("metadata").compactMap(\.target))

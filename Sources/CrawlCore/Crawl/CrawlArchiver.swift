@@ -24,8 +24,9 @@ struct CrawlArchiver: Sendable {
 
     /// The records of one fetch of `url`, or nil when no complete response came back (transport
     /// errors leave no record). `result` (a URL's processed outcome) decides between response and
-    /// revisit and supplies the outlinks; robots.txt and sitemap fetches pass nil and always get
-    /// a response record.
+    /// revisit and supplies the outlinks, and its `contentHash` (the SHA-256 of the body as
+    /// stored) is the payload digest when the body came as stored; robots.txt and sitemap fetches
+    /// pass nil and always get a response record.
     static func records(url: String, response: FetchResponse, result: URLResult?, previous: PreviousFetch?,
                         encoder: WarcRecordEncoder) -> WarcRecordGroup? {
         guard response.error == nil, response.status > 0, let exchange = response.exchange else { return nil }
@@ -40,22 +41,28 @@ struct CrawlArchiver: Sendable {
         request.fields = address + [("WARC-Concurrent-To", responseID)]
         encoder.append(request, to: &group)
 
+        // The payload is the body as received; without chunked framing or a content coding
+        // (rawBody nil) that is the body the processor hashed, so its digest is known already.
         let payload = exchange.rawBody ?? response.body
+        let knownDigest = exchange.rawBody == nil ? result?.contentHash.flatMap(WarcDigest.label(sha256Hex:)) : nil
         var record = WarcRecord(
             type: "response", id: responseID, date: exchange.sentAt, targetURI: url, contentType: WarcRecord.httpResponseType,
             block: [exchange.responseHead, payload])
         record.fields = address + [("WARC-Concurrent-To", requestID)]
-        record.payload = .fromPart(1)
+        record.payload = knownDigest.map { .given($0) } ?? .fromPart(1)
+        // A digest of an older job in another algorithm (sha1) compares with nothing written now:
+        // such a page gets a full response, which later revisits refer to.
         let original = previous?.archivedResponse
+        let originalDigest = original?.payloadDigest.flatMap { WarcDigest.isCurrent($0) ? $0 : nil }
         switch result?.outcome {
         case .notModified?:
             record.type = "revisit"
             record.fields += revisitFields(profile: WarcRecord.profileServerNotModified, url: url, original: original)
-            record.payload = original?.payloadDigest.map { .given($0) } ?? .none
-        case .unchanged? where original?.payloadDigest != nil:
+            record.payload = originalDigest.map { .given($0) } ?? .none
+        case .unchanged? where originalDigest != nil:
             // Same body by its SHA-256; a revisit only if the bytes as received are the same too.
-            let digest = SHA1Digester.label(of: payload)
-            if digest == original?.payloadDigest {
+            let digest = knownDigest ?? WarcDigest.label(of: payload)
+            if digest == originalDigest {
                 record.type = "revisit"
                 record.fields += revisitFields(profile: WarcRecord.profileIdenticalPayload, url: url, original: original)
                 record.block = [exchange.responseHead]

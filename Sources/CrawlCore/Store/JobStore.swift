@@ -134,7 +134,8 @@ public struct ArchivedResponse: Sendable, Equatable {
     public var recordID: String
     /// Its WARC-Date (Unix seconds).
     public var date: Double
-    /// Its WARC-Payload-Digest (`sha1:` base32 of the body as received).
+    /// Its WARC-Payload-Digest: a ``WarcDigest`` label (`sha256:` base32) of the body as received,
+    /// or `sha1:` base32 in jobs archived before digests moved to SHA-256.
     public var payloadDigest: String?
     public init(recordID: String, date: Double, payloadDigest: String?) {
         self.recordID = recordID

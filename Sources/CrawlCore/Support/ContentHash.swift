@@ -4,11 +4,16 @@ import CCrypto
 /// has it). Callable from any thread.
 public enum ContentHash {
     public static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        hex(sha256(bytes))
+    }
+
+    /// The 32 bytes of the SHA-256 of `bytes`.
+    public static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         digest.withUnsafeMutableBufferPointer { out in
             _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, out.baseAddress)
         }
-        return hex(digest)
+        return digest
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {

@@ -1,5 +1,5 @@
 /// RFC 4648 base32 (upper-case alphabet A–Z 2–7, `=` padding): how WARC digests are written
-/// (`sha1:` + 32 characters). Pure; callable from any thread.
+/// (``WarcDigest``: `sha256:` + 56 characters). Pure; callable from any thread.
 public enum Base32 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
 

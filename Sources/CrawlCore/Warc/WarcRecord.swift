@@ -22,7 +22,8 @@ public struct WarcRecord: Sendable {
         case none
         /// The payload is the block's parts from this index on: digest computed.
         case fromPart(Int)
-        /// Given as is (a revisit names the payload digest of what it revisits).
+        /// Known already, a ``WarcDigest`` label given as is: a revisit names the payload digest of
+        /// what it revisits; a response whose payload is the stored body has that body's SHA-256.
         case given(String)
     }
 

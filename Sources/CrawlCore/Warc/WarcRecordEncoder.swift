@@ -1,4 +1,4 @@
-/// Encodes WARC records into gzip members: digests (SHA-1, base32) of the block and payload,
+/// Encodes WARC records into gzip members: digests (``WarcDigest``) of the block and payload,
 /// the header, then one member per record. Reuses its zlib stream and digesters.
 ///
 /// Not thread-safe: one per thread (each parse worker has one; so has the writer thread).
@@ -12,8 +12,8 @@ public final class WarcRecordEncoder {
     /// zlib's level: 0 stores, 1 is fastest, 9 smallest.
     public var level: Int32 { deflater.level }
     private let deflater: ZlibDeflateStream
-    private let blockDigester = SHA1Digester()
-    private let payloadDigester = SHA1Digester()
+    private let blockDigester = SHA256Digester()
+    private let payloadDigester = SHA256Digester()
     /// For record ids without a system call each (they need to be unique, not secret).
     private var random = Xoshiro256StarStar()
 

@@ -1,22 +1,27 @@
 import CCrypto
 
-/// Incremental SHA-1 through libcrypto's EVP interface, for WARC block and payload digests
-/// (`sha1:` + base32, what warcio, pywb and Heritrix expect). Reusable: ``finish()`` hands out
-/// the digest and starts over.
+/// Incremental SHA-256 through libcrypto's EVP interface (SHA-NI where the CPU has it), for WARC
+/// block and payload digests. Reusable: ``finish()`` hands out the digest and starts over.
 ///
 /// Not thread-safe: one per thread (a parse worker's record encoder).
-final class SHA1Digester {
+final class SHA256Digester {
     private let context: OpaquePointer?
+    /// libcrypto's SHA-256, fetched once: `EVP_sha256()` would have every init look it up again.
+    private let algorithm: OpaquePointer?
 
     init() {
         context = EVP_MD_CTX_new()
+        algorithm = EVP_MD_fetch(nil, "SHA256", nil)
         start()
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit {
+        EVP_MD_CTX_free(context)
+        EVP_MD_free(algorithm)
+    }
 
     private func start() {
-        EVP_DigestInit_ex(context, EVP_sha1(), nil)
+        EVP_DigestInit_ex(context, algorithm ?? EVP_sha256(), nil)
     }
 
     func update(_ bytes: UnsafeRawBufferPointer) {
@@ -28,7 +33,7 @@ final class SHA1Digester {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    /// The 20-byte digest of everything updated since the last finish; the digester starts over.
+    /// The 32-byte digest of everything updated since the last finish; the digester starts over.
     func finish() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
@@ -37,15 +42,8 @@ final class SHA1Digester {
         return Array(digest.prefix(Int(length)))
     }
 
-    /// `sha1:` + base32 of everything updated since the last finish.
+    /// The ``WarcDigest`` label of everything updated since the last finish.
     func finishLabel() -> String {
-        "sha1:" + Base32.encode(finish())
-    }
-
-    /// `sha1:` + base32 of `bytes`.
-    static func label(of bytes: [UInt8]) -> String {
-        let digester = SHA1Digester()
-        digester.update(bytes)
-        return digester.finishLabel()
+        WarcDigest.label(finish())
     }
 }
