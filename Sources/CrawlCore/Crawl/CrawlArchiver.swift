@@ -1,10 +1,10 @@
 /// Feeds the WARC writer from the crawl's response path (`--warc`): turns a fetch into its
 /// records — request, response (or revisit), and a metadata record with the page's outlinks —
-/// on the parse worker that processed it, and hands them to the one writer thread. The fetcher
+/// on the parse worker that processed it, which then appends them to the WARC files. The fetcher
 /// and the parser know nothing of WARC; this is the only place that maps crawl results to records.
 ///
-/// ``records(url:response:result:encoder:)`` runs on a parse worker (with that worker's encoder);
-/// ``submit(_:then:)`` from any task.
+/// ``records(url:response:result:previous:encoder:)`` and ``write(_:)`` run on a parse worker (with
+/// that worker's encoder).
 struct CrawlArchiver: Sendable {
     let writer: WarcWriter
 
@@ -95,11 +95,9 @@ struct CrawlArchiver: Sendable {
         return fields
     }
 
-    /// Hands `group` to the writer thread; `then` runs there, in submission order, once the group
-    /// is written, with the record the database keeps (nil for a group without one) or the error.
-    func submit(_ group: WarcRecordGroup, then: @escaping @Sendable (Result<ArchivedRecord?, WarcError>) -> Void) {
-        writer.submit(group) { placement in
-            then(placement.map { ArchivedRecord(group: group, placement: $0) })
-        }
+    /// Appends `group` to the WARC files and writes it: the record the database keeps (nil for a
+    /// group without one), or the error. Blocks on file I/O: call from a parse worker.
+    func write(_ group: WarcRecordGroup) -> Result<ArchivedRecord?, WarcError> {
+        writer.append(group).map { ArchivedRecord(group: group, placement: $0) }
     }
 }

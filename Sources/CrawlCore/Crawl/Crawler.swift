@@ -108,10 +108,9 @@ public final class Crawler: Sendable {
             // Pages have no task of their own: cancel what is still in flight, let the workers
             // queue what they hold, and only then close the writer's queue.
             fetcher.shutdown()
+            // The workers write a page's WARC records before they queue its result: once they
+            // stop, every result is queued.
             workers.shutdown()
-            // Every group handed to the WARC thread is written (and its result queued) once a
-            // flush after it has run.
-            try? await archive?.flush()
             writer.close()
             reporter.stop()
             // Ends the budget timer and the reporter; the writer ignores cancellation and drains.

@@ -41,18 +41,13 @@ struct Pipeline: Sendable {
                 url: url.url, response: response, result: result, previous: url.previous,
                 encoder: context.warcEncoder(level: settings.warcGzipLevel))
             else { return writer.append(result) }
-            // The result is queued for its commit only once its records are written to the file:
-            // on the WARC thread, in file order.
-            let placed = result
-            archiver.submit(records) { [writer, crawler] archived in
-                switch archived {
-                case let .success(record):
-                    var result = placed
-                    result.archived = record
-                    writer.append(result)
-                case let .failure(error):
-                    crawler.fail(CrawlError.archive(error))
-                }
+            // The result is queued for its commit only once its records are written to the file.
+            switch archiver.write(records) {
+            case let .success(record):
+                result.archived = record
+                writer.append(result)
+            case let .failure(error):
+                crawler.fail(CrawlError.archive(error))
             }
         } catch {
             // The disk is full or unwritable: the URL keeps its in_flight row (requeued on resume).
@@ -60,19 +55,16 @@ struct Pipeline: Sendable {
         }
     }
 
-    /// With `--warc`: archives a fetch that has no URL row (robots.txt, sitemaps), encoded on a
-    /// parse worker. Its records are written before the next commit like any other.
+    /// With `--warc`: archives a fetch that has no URL row (robots.txt, sitemaps), encoded and
+    /// written on a parse worker. Its records are written before the next commit like any other.
     private func archive(_ target: String, _ response: FetchResponse) async {
         guard let archiver, response.exchange != nil else { return }
         let level = settings.warcGzipLevel
-        let records = await workers.run { context in
+        let written = await workers.run { context in
             CrawlArchiver.records(url: target, response: response, result: nil, previous: nil, encoder: context.warcEncoder(level: level))
+                .map(archiver.write)
         }
-        guard let records else { return }
-        let crawler = self.crawler
-        archiver.submit(records) { archived in
-            if case let .failure(error) = archived { crawler.fail(CrawlError.archive(error)) }
-        }
+        if case let .failure(error)? = written { crawler.fail(CrawlError.archive(error)) }
     }
 
     /// What a response says about its host's health.

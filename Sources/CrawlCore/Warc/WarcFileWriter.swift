@@ -1,13 +1,11 @@
 import Foundation
 
-/// The WARC files of one job as they are written: the open file, the bytes placed but not yet
-/// written, rotation at the size limit, a `warcinfo` record at the start of every file.
+/// The WARC files of one job as they are written: the open file, rotation at the size limit, a
+/// `warcinfo` record at the start of every file.
 ///
-/// Owned by the one writer thread of ``WarcWriter``; every method runs there. Groups are placed
-/// into a buffer and written in one `write(2)` when the thread has nothing else to place (or the
-/// buffer is large): group commit, so writes grow with the load. A group's completion runs only
-/// after its bytes are written; the crawl queues a result for its database commit from there, so
-/// a committed row never points at bytes that are not in the file.
+/// Not thread-safe: ``WarcWriter`` keeps it behind its lock, and whoever holds the lock calls
+/// ``append(_:)``; that returns once the group is written (write(2) returned), so a result queued
+/// for its database commit after it never points at bytes that are not in the file.
 final class WarcFileWriter {
     /// Where and how files are written. A plain value.
     struct Configuration: Sendable {
@@ -20,8 +18,6 @@ final class WarcFileWriter {
         /// The gzip level of the warcinfo records (the others come encoded).
         var level: Int32 = WarcRecordEncoder.defaultLevel
         var host: String = WarcFileName.localHost
-        /// Placed bytes are written once this many are waiting, even while more groups queue up.
-        var writeThreshold = 8 << 20
     }
 
     private struct OpenFile {
@@ -36,16 +32,11 @@ final class WarcFileWriter {
     private let configuration: Configuration
     private let encoder: WarcRecordEncoder
     private var file: OpenFile?
-    /// Encoded groups placed but not written yet, in file order (written as they are: no copy
-    /// into one buffer), and how many bytes they hold.
+    /// Encoded bytes placed but not written yet, in file order: a new file's warcinfo record, then
+    /// the group being appended.
     private var pending: [[UInt8]] = []
-    private var pendingBytes = 0
     private var lastSerial = 0
     private var failure: WarcError?
-    /// Groups placed but not yet written, with what to call once they are.
-    private var waiting: [(placement: WarcPlacement, completion: Completion)] = []
-
-    typealias Completion = @Sendable (Result<WarcPlacement, WarcError>) -> Void
 
     init(configuration: Configuration) {
         self.configuration = configuration
@@ -68,16 +59,12 @@ final class WarcFileWriter {
         if size == 0 { placeWarcinfo() }
     }
 
-    /// Places `group` and calls `completion` once its bytes are written (or with the error that
-    /// stopped the writer): with this call when `idle` (no other group waits to be placed) or the
-    /// buffer is large, else with a later one. Completions run in placement order.
-    func place(_ group: WarcRecordGroup, idle: Bool, completion: @escaping Completion) {
-        do throws(WarcError) {
-            waiting.append((try place(group), completion))
-            if idle || pendingBytes >= configuration.writeThreshold { try flush() }
-        } catch {
-            completion(.failure(error))
-        }
+    /// Places `group` at the end of the current file and writes it: where it landed, once it is
+    /// written. After a failure nothing more is written (every later call throws).
+    func append(_ group: WarcRecordGroup) throws(WarcError) -> WarcPlacement {
+        let placement = try place(group)
+        try flush()
+        return placement
     }
 
     /// Reserves the group's place at the end of the current file (rotating first if the group
@@ -91,7 +78,6 @@ final class WarcFileWriter {
             if file == nil { try openNextFile() }
             let offset = file!.size
             pending.append(group.bytes)
-            pendingBytes += group.bytes.count
             file!.size += Int64(group.bytes.count)
             file!.hasRecords = true
             return WarcPlacement(file: file!.name, offset: offset, end: file!.size)
@@ -102,19 +88,15 @@ final class WarcFileWriter {
     }
 
     /// Writes every placed byte to the file (write(2): safe from a crash of the process once it
-    /// returns), then runs the completions of the groups written.
+    /// returns).
     func flush() throws(WarcError) {
-        let written = waiting
-        waiting = []
+        if let failure { throw .stopped(failure.description) }
         do throws(WarcError) {
-            if let failure { throw .stopped(failure.description) }
             try writePending()
         } catch {
             failure = error
-            for group in written { group.completion(.failure(error)) }
             throw error
         }
-        for group in written { group.completion(.success(group.placement)) }
     }
 
     /// Writes what is placed, syncs and closes the file. Idempotent.
@@ -143,7 +125,6 @@ final class WarcFileWriter {
         var group = WarcRecordGroup()
         encoder.append(record, to: &group)
         pending.append(group.bytes)
-        pendingBytes += group.bytes.count
         current.size += Int64(group.bytes.count)
         file = current
     }
@@ -167,7 +148,6 @@ final class WarcFileWriter {
             guard result == 0 else { throw .io(path: path, operation: "write", errno: result) }
         }
         pending.removeAll(keepingCapacity: true)
-        pendingBytes = 0
     }
 
     private func closeFile() throws(WarcError) {
