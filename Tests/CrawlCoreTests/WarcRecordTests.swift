@@ -119,6 +119,29 @@ struct WarcRecordTests {
         #expect(parseRecord(inflateMember(group.bytes[...]).content)?.fields["WARC-Payload-Digest"] == nil, "requests have no payload digest")
     }
 
+    @Test func aStoredMemberSharesLargePartsAndFramesEveryByte() throws {
+        var generator = SeededGenerator(state: 7)
+        let body = (0..<150_000).map { _ in UInt8.random(in: 0...255, using: &generator) }  // three stored blocks
+        let medium = Array(repeating: UInt8(ascii: "m"), count: WarcRecordGroup.shareThreshold)
+        let head = Array("HTTP/1.1 200 OK\r\n\r\n".utf8)
+        let cases: [[[UInt8]]] = [[head, body, [13, 10]], [head, [], medium, [], head], [[], []], [head]]
+        for parts in cases {
+            var group = WarcRecordGroup()
+            group.tail = [1, 2, 3]  // what an earlier member left
+            group.appendStoredMember(parts.map { $0[...] })
+            let expected = parts.flatMap { $0 }
+            #expect(group.count == group.bytes.count)
+            let member = group.bytes[3...]
+            let inflated = inflateMember(member)  // zlib checks the CRC-32 and the length
+            #expect(inflated.complete && inflated.length == member.count, "\(parts.map(\.count))")
+            #expect(inflated.content == expected, "\(parts.map(\.count))")
+            for part in parts where part.count >= WarcRecordGroup.shareThreshold {
+                let address = part.withUnsafeBytes { $0.baseAddress }
+                #expect(group.pieces.contains { $0.withUnsafeBytes { $0.baseAddress } == address }, "a large part is shared, not copied")
+            }
+        }
+    }
+
     @Test func recordIDsAreDistinctVersion4UUIDs() {
         let ids = (0..<200).map { _ in WarcRecordID.make() }
         #expect(Set(ids).count == ids.count)

@@ -1,7 +1,8 @@
 import CZlib
 
 /// One zlib deflate stream writing gzip members (RFC 1952), reused member after member
-/// (`deflateReset` keeps zlib's allocations): each WARC record is one member.
+/// (`deflateReset` keeps zlib's allocations): each WARC record is one member. Level 0 members
+/// are framed without it (``WarcRecordGroup/appendStoredMember(_:)``).
 ///
 /// Not thread-safe: one per thread (a parse worker's record encoder).
 final class ZlibDeflateStream {
@@ -32,10 +33,6 @@ final class ZlibDeflateStream {
     /// Returns false (appending nothing usable) only when zlib could not be set up.
     @discardableResult
     func appendMember(_ parts: [UnsafeRawBufferPointer], to output: inout [UInt8]) -> Bool {
-        if level == 0 {
-            Self.appendStoredMember(parts, to: &output)
-            return true
-        }
         guard isInitialized, deflateReset(stream) == Z_OK else { return false }
         for part in parts where part.count > 0 {
             var rest = part
@@ -51,34 +48,6 @@ final class ZlibDeflateStream {
         stream.pointee.avail_in = 0
         drain(flush: Z_FINISH, into: &output)
         return true
-    }
-
-    /// Level 0 without zlib's deflate (which copies the data twice more): the gzip header, the
-    /// data in stored blocks of at most 65,535 bytes (RFC 1951 §3.2.4), one copy, and the
-    /// trailer with zlib's CRC-32.
-    static func appendStoredMember(_ parts: [UnsafeRawBufferPointer], to output: inout [UInt8]) {
-        let total = parts.reduce(0) { $0 + $1.count }
-        output.reserveCapacity(output.count + 10 + total + 5 * (total / 65_535 + 1) + 8)
-        output.append(contentsOf: [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3])  // deflate, no flags, no mtime, Unix
-        var crc: UInt = 0
-        var remaining = total
-        if total == 0 { output.append(contentsOf: [1, 0, 0, 0xFF, 0xFF]) }
-        for part in parts where part.count > 0 {
-            var start = 0
-            while start < part.count {
-                let length = min(65_535, part.count - start)
-                crc = crc32(crc, (part.baseAddress! + start).assumingMemoryBound(to: Bytef.self), UInt32(length))
-                remaining -= length
-                output.append(remaining == 0 ? 1 : 0)  // BFINAL on the last block, BTYPE 00 (stored)
-                output.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)])
-                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: part[start..<(start + length)]))
-                start += length
-            }
-        }
-        let size = UInt32(truncatingIfNeeded: total)
-        for value in [UInt32(truncatingIfNeeded: crc), size] {
-            output.append(contentsOf: [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)])
-        }
     }
 
     /// Runs deflate until it needs input (Z_NO_FLUSH) or the member is complete (Z_FINISH).

@@ -33,8 +33,8 @@ final class WarcFileWriter {
     private let encoder: WarcRecordEncoder
     private var file: OpenFile?
     /// Encoded bytes placed but not written yet, in file order: a new file's warcinfo record, then
-    /// the group being appended.
-    private var pending: [[UInt8]] = []
+    /// the pieces of the group being appended (slices of the arrays that hold them).
+    private var pending: [ArraySlice<UInt8>] = []
     private var lastSerial = 0
     private var failure: WarcError?
 
@@ -72,13 +72,13 @@ final class WarcFileWriter {
     func place(_ group: WarcRecordGroup) throws(WarcError) -> WarcPlacement {
         if let failure { throw .stopped(failure.description) }
         do throws(WarcError) {
-            if let current = file, current.hasRecords, current.size + Int64(group.bytes.count) > configuration.maxFileSize {
+            if let current = file, current.hasRecords, current.size + Int64(group.count) > configuration.maxFileSize {
                 try closeFile()
             }
             if file == nil { try openNextFile() }
             let offset = file!.size
-            pending.append(group.bytes)
-            file!.size += Int64(group.bytes.count)
+            pending += group.pieces
+            file!.size += Int64(group.count)
             file!.hasRecords = true
             return WarcPlacement(file: file!.name, offset: offset, end: file!.size)
         } catch {
@@ -124,30 +124,58 @@ final class WarcFileWriter {
         record.fields = [("WARC-Filename", current.name)]
         var group = WarcRecordGroup()
         encoder.append(record, to: &group)
-        pending.append(group.bytes)
-        current.size += Int64(group.bytes.count)
+        pending += group.pieces
+        current.size += Int64(group.count)
         file = current
     }
 
+    /// Writes ``pending`` with writev(2), as many pieces per call as it takes.
     private func writePending() throws(WarcError) {
         guard let current = file, !pending.isEmpty else { return }
-        let path = configuration.directory + "/" + current.name
-        for bytes in pending {
-            let result: Int32 = bytes.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(current.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    offset += written
-                }
-                return 0
-            }
-            guard result == 0 else { throw .io(path: path, operation: "write", errno: result) }
-        }
+        let code = Self.withBuffers(pending) { buffers in Self.writeAll(buffers, to: current.descriptor) }
+        guard code == 0 else { throw .io(path: configuration.directory + "/" + current.name, operation: "write", errno: code) }
         pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Pieces per writev(2) call: a group has a handful; Linux takes up to 1,024 (IOV_MAX).
+    private static let piecesPerWrite = 64
+
+    /// Writes every byte of `buffers` to `descriptor`, in order; 0, or the errno that stopped it.
+    private static func writeAll(_ buffers: [UnsafeRawBufferPointer], to descriptor: Int32) -> Int32 {
+        var vectors = buffers.filter { !$0.isEmpty }.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+        var first = 0
+        while first < vectors.count {
+            let count = Int32(min(vectors.count - first, Self.piecesPerWrite))
+            var written = vectors.withUnsafeBufferPointer { writev(descriptor, $0.baseAddress! + first, count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            // Past the pieces written whole, into the one written in part.
+            while first < vectors.count && written >= vectors[first].iov_len {
+                written -= vectors[first].iov_len
+                first += 1
+            }
+            if written > 0 {
+                vectors[first].iov_base += written
+                vectors[first].iov_len -= written
+            }
+        }
+        return 0
+    }
+
+    /// Calls `body` with raw views of every slice in `slices` (kept alive for the call).
+    private static func withBuffers<R>(_ slices: [ArraySlice<UInt8>], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        var views: [UnsafeRawBufferPointer] = []
+        views.reserveCapacity(slices.count)
+        func nest(_ index: Int) -> R {
+            guard index < slices.count else { return body(views) }
+            return slices[index].withUnsafeBytes { buffer in
+                views.append(buffer)
+                return nest(index + 1)
+            }
+        }
+        return nest(0)
     }
 
     private func closeFile() throws(WarcError) {

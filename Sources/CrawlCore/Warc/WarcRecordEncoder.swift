@@ -1,7 +1,8 @@
 /// Encodes WARC records into gzip members: digests (``WarcDigest``) of the block and payload,
 /// the header, then one member per record. Reuses its zlib stream and digesters.
 ///
-/// Not thread-safe: one per thread (each parse worker has one; so has the writer thread).
+/// Not thread-safe: one per thread (each parse worker has one; so has ``WarcFileWriter``, for the
+/// warcinfo records, used under its writer's lock).
 public final class WarcRecordEncoder {
     /// The gzip level of every member when `--warc-gzip-level` is not given: 0, members stored
     /// uncompressed (still gzip, one member per record). Measured on the bench site (2 cores,
@@ -42,14 +43,15 @@ public final class WarcRecordEncoder {
             payloadDigest = payloadDigester.finishLabel()
         }
         let header = record.header(blockDigest: blockDigest, payloadDigest: payloadDigest)
-        let start = group.bytes.count
-        let parts = [header] + record.block + [WarcRecord.trailer]
-        // Room for the member as stored (level 0) or compressed: growing by doubling would copy it again.
-        if deflater.level == 0 { group.bytes.reserveCapacity(start + header.count + record.blockLength + 256) }
-        withBuffers(parts) { deflater.appendMember($0, to: &group.bytes) }
+        let start = group.count
+        if deflater.level == 0 {
+            group.appendStoredMember([header[...]] + record.block.map { $0[...] } + [WarcRecord.trailer[...]])
+        } else {
+            withBuffers([header] + record.block + [WarcRecord.trailer]) { deflater.appendMember($0, to: &group.tail) }
+        }
         if primary { group.primaryIndex = group.members.count }
         group.members.append(WarcRecordGroup.Member(
-            type: record.type, recordID: record.id, offset: start, length: group.bytes.count - start,
+            type: record.type, recordID: record.id, offset: start, length: group.count - start,
             payloadDigest: payloadDigest, date: record.date))
     }
 
