@@ -4,7 +4,7 @@ import Foundation
 /// and how long it is compressed, with the first bytes of its record (the WARC header and the
 /// start of the block) inflated. Memory stays bounded whatever the file or record size.
 ///
-/// Not thread-safe: one reader per thread (the WARC writer thread during recovery, the
+/// Not thread-safe: one reader per thread (the WARC writer's thread during recovery, the
 /// `crawl export` command).
 final class WarcMemberReader {
     /// One complete gzip member.

@@ -53,7 +53,7 @@ public struct WarcRecordGroup: Sendable {
     }
 }
 
-/// Where a group landed: its file and offsets. Made by the writer thread.
+/// Where a group landed: its file and offsets. Made under the WARC writer's lock.
 public struct WarcPlacement: Sendable, Equatable {
     /// The file's name within the WARC directory.
     public var file: String

@@ -7,7 +7,7 @@ import Foundation
 /// last intact record and reported, so that the database can drop the lost records and the crawl
 /// fetch those URLs again.
 ///
-/// Runs on the WARC writer thread before anything is written.
+/// Runs on the WARC writer's thread before anything is written.
 enum WarcRecovery {
     /// What recovery found and did.
     struct Report: Sendable {
