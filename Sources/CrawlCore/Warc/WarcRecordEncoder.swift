@@ -6,7 +6,7 @@
 public final class WarcRecordEncoder {
     /// The gzip level of every member when `--warc-gzip-level` is not given: 0, members stored
     /// uncompressed (still gzip, one member per record). Measured on the bench site (2 cores,
-    /// 12k pages, 212 MB of HTML): level 0 costs 11–17% of the crawl's throughput, level 1 58%
+    /// 12k pages, 212 MB of HTML): level 0 costs 11% of the crawl's throughput, level 1 36–44%
     /// for files 2.7 times smaller; the budget for WARC output is 20% (README).
     public static let defaultLevel: Int32 = 0
 
