@@ -51,6 +51,9 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else is inherited: a descriptor another test holds open at this moment (a file
+        // it fills, then deletes) would otherwise stay open in this child, and so stay allocated.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
         var spawnedPID: pid_t = 0
@@ -62,6 +65,13 @@ final class ChildProcess: @unchecked Sendable {
         reaper.name = "reaper \(spawnedPID)"
         reaper.start()
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Glibc module does
+    /// not import: looked up at run time, nil where the C library lacks it.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np").map {
+            unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        }
 
     /// On the reaper thread: waits for the process to end and records how.
     private func reap() {

@@ -36,7 +36,7 @@ struct DiskFullTests {
         try expectStoppedCleanly(db: scratch.db, out: scratch.out, server: server)
         #expect(try CrawlDatabase.column(scratch.db, "SELECT end_reason FROM runs") == ["error"])
 
-        try FileManager.default.removeItem(atPath: filler)
+        try disk.free(filler)
         try await expectResumeCompletes(crawl, db: scratch.db, out: scratch.out, server: server)
     }
 
@@ -56,7 +56,7 @@ struct DiskFullTests {
         try expectStoppedForSpace(full, mentioning: ["no space for WARC files", warc, "No space left on device"])
         try expectStoppedCleanly(db: scratch.db, out: scratch.out, server: server)
 
-        try FileManager.default.removeItem(atPath: filler)
+        try disk.free(filler)
         try await expectResumeCompletes(crawl, db: scratch.db, out: scratch.out, server: server)
     }
 

@@ -46,7 +46,7 @@ struct SmallDisk {
     /// again. Returns its path.
     func fill() throws -> String {
         let filler = path + "/filler"
-        let fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SetupError("cannot create \(filler): errno \(errno)") }
         defer { close(fd) }
         for size in [1 << 16, 1 << 12, 1 << 9] {
@@ -54,6 +54,18 @@ struct SmallDisk {
             while write(fd, chunk, size) == size {}  // until ENOSPC (or a short write at the end)
         }
         return filler
+    }
+
+    /// Deletes what ``fill()`` wrote and fsyncs the folder it was in, the way an operator frees
+    /// space: ext4 returns the blocks of a deleted file only when the journal transaction of the
+    /// `unlink` commits (every few seconds, or at that fsync), and a resume started the instant
+    /// after the `unlink` could still meet ENOSPC.
+    func free(_ filler: String) throws {
+        try FileManager.default.removeItem(atPath: filler)
+        let fd = open(path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw SetupError("cannot open \(path): errno \(errno)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw SetupError("fsync \(path): errno \(errno)") }
     }
 
     /// Lazy unmount: succeeds even if a killed process still holds a file there; a loop device
