@@ -231,6 +231,8 @@ struct ResponseProcessor: Sendable {
         var seen = Set<String>()
         var links: [DiscoveredLink] = []
         links.reserveCapacity(scan.links.count)
+        // Most links stay on a few origins: their origin string is built once, not once per link.
+        var origins = OriginCache()
         for link in scan.links {
             let isImage = link.kind == .image
             if isImage ? !fetchImages : !pagesAllowed { continue }
@@ -240,40 +242,9 @@ struct ResponseProcessor: Sendable {
             let string = url.string
             guard seen.insert(string).inserted else { continue }
             links.append(DiscoveredLink(
-                url: string, origin: url.origin, kind: isImage ? .image : .page, depth: pageDepth,
+                url: string, origin: origins.origin(of: url), kind: isImage ? .image : .page, depth: pageDepth,
                 skipReason: trapGuard.rejection(for: url)))
         }
         return links
-    }
-}
-
-/// What kind of content a response holds.
-enum ContentKind {
-    /// HTML by its Content-Type; without one, by the body's first bytes.
-    static func isHTML(contentType: String?, body: [UInt8]) -> Bool {
-        if let contentType {
-            let media = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
-            return media == "text/html" || media == "application/xhtml+xml"
-        }
-        let head = String(decoding: body.prefix(256), as: UTF8.self).lowercased()
-        let trimmed = head.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" }
-        return trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html")
-    }
-
-    /// A NUL byte in the first KiB: not text in any charset HTML is served in.
-    static func looksBinary(_ body: [UInt8]) -> Bool {
-        body.prefix(1024).contains(0)
-    }
-
-    /// The charset parameter of a Content-Type value, if any.
-    static func charset(of contentType: String?) -> String? {
-        guard let contentType else { return nil }
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else { continue }
-            let value = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-            return value.isEmpty ? nil : value
-        }
-        return nil
     }
 }
