@@ -90,9 +90,11 @@ public final class LinkExtractor {
             return collector.finishDocument()
         }
         let label = knownEncoding(encoding)
+        // One pass finds NUL bytes and, when there is no label, the first non-ASCII byte.
+        let scan = BodyByteScan(body, findNonASCII: label == nil)
         // Decided on the body as received, before any rewriting below.
-        let declared = label ?? (UTF8Sniffer.isNonASCIIUTF8(body) ? "UTF-8" : nil)
-        if NULByteScrubber.needsScrubbing(body, label: label) {
+        let declared = label ?? (UTF8Sniffer.isNonASCIIUTF8(body, firstNonASCII: scan.firstNonASCII) ? "UTF-8" : nil)
+        if NULByteScrubber.needsScrubbing(body, label: label, containsNUL: scan.containsNUL) {
             NULByteScrubber.replacingNULs(in: body).withUnsafeBytes { parse($0, declared: declared, with: context) }
         } else if compactsText, !NULByteScrubber.mayBeWideEncoding(body, label: label),
                   TextRunCompactor.compact(body, into: &compacted) {

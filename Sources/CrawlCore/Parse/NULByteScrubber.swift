@@ -5,10 +5,10 @@
 /// Only for charsets where a NUL byte is a NUL character: UTF-16 and UTF-32 documents are
 /// full of NUL bytes and are left alone. Pure functions; callable from any thread.
 enum NULByteScrubber {
-    /// Whether `body` (to be decoded as `label`, or sniffed when nil) has NUL bytes that
-    /// should be replaced before parsing.
-    static func needsScrubbing(_ body: UnsafeRawBufferPointer, label: String?) -> Bool {
-        containsNUL(body) && !mayBeWideEncoding(body, label: label)
+    /// Whether `body` (to be decoded as `label`, or sniffed when nil), which holds a NUL byte
+    /// when `containsNUL` (``BodyByteScan``), should have its NULs replaced before parsing.
+    static func needsScrubbing(_ body: UnsafeRawBufferPointer, label: String?, containsNUL: Bool) -> Bool {
+        containsNUL && !mayBeWideEncoding(body, label: label)
     }
 
     /// A copy of `body` with every NUL byte replaced by a space.
@@ -16,22 +16,6 @@ enum NULByteScrubber {
         var copy = Array(body)
         for index in copy.indices where copy[index] == 0 { copy[index] = 0x20 }
         return copy
-    }
-
-    /// Scans eight bytes at a time for a zero byte.
-    static func containsNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        while index + 8 <= bytes.count {
-            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            // Classic "has a zero byte" test: exact, no false positives.
-            if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 { return true }
-            index += 8
-        }
-        while index < bytes.count {
-            if bytes[index] == 0 { return true }
-            index += 1
-        }
-        return false
     }
 
     /// UTF-16/UTF-32 by label (`utf-16le`, `UCS-2`, `utf-32`...), by byte order mark, or by a

@@ -9,7 +9,12 @@ enum UTF8Sniffer {
     /// True when `bytes` contains at least one non-ASCII byte and is well-formed UTF-8
     /// (Unicode Table 3-7: no overlongs, no surrogates, nothing above U+10FFFF).
     static func isNonASCIIUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard var index = indexOfNonASCII(in: bytes, from: 0) else { return false }
+        isNonASCIIUTF8(bytes, firstNonASCII: indexOfNonASCII(in: bytes, from: 0))
+    }
+
+    /// ``isNonASCIIUTF8(_:)`` when the first non-ASCII byte is known already (``BodyByteScan``).
+    static func isNonASCIIUTF8(_ bytes: UnsafeRawBufferPointer, firstNonASCII: Int?) -> Bool {
+        guard var index = firstNonASCII else { return false }
         let end = bytes.count
         while true {
             let lead = bytes[index]
