@@ -208,5 +208,23 @@ import Testing
         #expect(SchedulerState.pathAndQuery(of: "http://a.test/x/y?z=1") == "/x/y?z=1")
         #expect(SchedulerState.pathAndQuery(of: "http://a.test:8080/") == "/")
         #expect(SchedulerState.pathAndQuery(of: "http://a.test?q") == "?q")
+        #expect(SchedulerState.pathAndQuery(of: "http://a.test") == "/")
+    }
+
+    @Test func robotsRulesReadTheStoredURLInPlace() {
+        let rules = RobotsRules(parsing: Array("User-agent: *\nDisallow: /private\nDisallow: /*?s=\nAllow: /$\nDisallow: /".utf8),
+                                userAgent: "crawl/0.1")
+        #expect(SchedulerState.isAllowed("http://a.test/", by: rules))
+        #expect(SchedulerState.isAllowed("http://a.test:8080/", by: rules))
+        #expect(SchedulerState.isAllowed("http://a.test/robots.txt", by: rules))
+        #expect(!SchedulerState.isAllowed("http://a.test/private/x", by: rules))
+        #expect(!SchedulerState.isAllowed("http://a.test/p?s=1", by: rules))
+        #expect(!SchedulerState.isAllowed("http://a.test/other", by: rules))
+        #expect(SchedulerState.isAllowed("http://a.test", by: rules))  // no path: the root
+        let paths = ["http://a.test/", "http://a.test/private/x", "http://a.test/p?s=1", "http://a.test/%70rivate"]
+        for url in paths {
+            #expect(SchedulerState.isAllowed(url, by: rules) == rules.isAllowed(String(SchedulerState.pathAndQuery(of: url))))
+            #expect(SchedulerState.isAllowed(url, by: .allowAll))
+        }
     }
 }

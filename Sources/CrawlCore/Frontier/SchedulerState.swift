@@ -178,7 +178,7 @@ struct SchedulerState {
 
     /// Why a ready URL is recorded as skipped instead of fetched, if it is.
     private func skipReason(_ url: ClaimedURL, rules: RobotsRules, host: Host) -> String? {
-        if !rules.isAllowed(String(Self.pathAndQuery(of: url.url))) { return "robots" }
+        if !Self.isAllowed(url.url, by: rules) { return "robots" }
         // A revisit or a retry was admitted already: skipping it would replace its recorded
         // failure (a timeout, a reset) with the cap.
         if let cap = limits.maxPagesPerHost, host.fetchedCount >= cap, url.previous == nil, url.attempts == 0 {
@@ -295,12 +295,37 @@ struct SchedulerState {
 
     /// The path and query of a normalized URL string ("/" if it has no path).
     static func pathAndQuery(of url: String) -> Substring {
-        let utf8 = url.utf8
-        guard let schemeEnd = utf8.firstRange(of: "://".utf8)?.upperBound else { return "/" }
-        guard let slash = utf8[schemeEnd...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else {
-            return "/"
+        var bytes = url
+        guard let offset = bytes.withUTF8({ pathOffset(in: $0) }) else { return "/" }
+        return url[url.utf8.index(url.utf8.startIndex, offsetBy: offset)...]
+    }
+
+    /// Whether `rules` allow a normalized URL string, read in place: this runs for every URL
+    /// dispatched, so it neither searches generically nor copies the path.
+    static func isAllowed(_ url: String, by rules: RobotsRules) -> Bool {
+        var bytes = url
+        return bytes.withUTF8 { utf8 in
+            // No path (not from the normalizer, but never crash): the root, as an empty path means.
+            guard let offset = pathOffset(in: utf8) else { return rules.isAllowed(utf8: UnsafeBufferPointer(rebasing: utf8[0..<0])) }
+            return rules.isAllowed(utf8: UnsafeBufferPointer(rebasing: utf8[offset...]))
         }
-        return Substring(url[slash...])
+    }
+
+    /// Where the path (or, without one, the query) starts: the first `/` or `?` after `://`.
+    private static func pathOffset(in utf8: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        while index + 2 < utf8.count {
+            if utf8[index] == UInt8(ascii: ":") && utf8[index + 1] == UInt8(ascii: "/") && utf8[index + 2] == UInt8(ascii: "/") {
+                index += 3
+                while index < utf8.count {
+                    if utf8[index] == UInt8(ascii: "/") || utf8[index] == UInt8(ascii: "?") { return index }
+                    index += 1
+                }
+                return nil
+            }
+            index += 1
+        }
+        return nil
     }
 }
 

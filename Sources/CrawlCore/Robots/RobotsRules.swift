@@ -81,6 +81,7 @@ public struct RobotsRules: Sendable, Equatable {
 
     /// ``isAllowed(_:)`` on the raw UTF-8 bytes of the path and query.
     func isAllowed(utf8 path: UnsafeBufferPointer<UInt8>) -> Bool {
+        if rules.isEmpty { return true }
         if path.isEmpty {
             return Self.rootPath.withUTF8Buffer { decide(canonicalPath: $0) }
         }
