@@ -23,6 +23,7 @@ extension Migration {
         Migration(version: 3, name: "0003_redirect_hops.sql", bytes: PackageResources._003_redirect_hops_sql),
         Migration(version: 4, name: "0004_host_sitemaps.sql", bytes: PackageResources._004_host_sitemaps_sql),
         Migration(version: 5, name: "0005_warc.sql", bytes: PackageResources._005_warc_sql),
+        Migration(version: 6, name: "0006_drop_fetches_by_run.sql", bytes: PackageResources._006_drop_fetches_by_run_sql),
     ]
 
     /// The schema version this binary writes.

@@ -83,11 +83,11 @@ final class SQLiteStatement {
         }
     }
 
-    /// Runs a statement that returns no rows, then resets it.
+    /// Runs a statement that returns no rows, then resets it (also when it fails).
     func run(_ values: [SQLiteValue] = []) throws(StoreError) {
+        defer { sqlite3_reset(handle) }
         if !values.isEmpty { try bind(values) }
         try step()
-        sqlite3_reset(handle)
     }
 
     // MARK: columns (0-based)
