@@ -35,11 +35,13 @@ final class CurlEasy {
         }
     }
 
-    /// Returns every option to its default (keeping live connections, DNS and TLS session
-    /// caches) and re-registers the error buffer, ready for the next transfer.
-    func reset() throws(FetchError) {
-        curl_easy_reset(liveHandle)
-        try attachErrorBuffer()
+    /// Whether the options every transfer of this fetcher shares are set already
+    /// (``FetchTransfer/configure(_:)`` sets them once per handle, then only the per-transfer ones).
+    var hasSharedOptions = false
+
+    /// Forgets the last transfer's error message, before the handle runs another transfer.
+    func clearErrorMessage() {
+        errorBuffer.pointee = 0
     }
 
     /// The message curl left for the last failure, or the generic text for `code`.
@@ -98,7 +100,8 @@ extension CurlEasy {
         try check(crawl_easy_setopt_pointer(liveHandle, option, value), option)
     }
 
-    /// The list is not copied; the caller frees it after the transfer (or after `reset()`).
+    /// The list is not copied; the caller frees it after the transfer, once the option no
+    /// longer names it (set again, to another list or nil).
     func set(_ option: CURLoption, list value: UnsafeMutablePointer<curl_slist>?) throws(FetchError) {
         try check(crawl_easy_setopt_slist(liveHandle, option, value), option)
     }

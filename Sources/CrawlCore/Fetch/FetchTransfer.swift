@@ -54,20 +54,44 @@ final class FetchTransfer {
         return Unmanaged<FetchTransfer>.fromOpaque(opaque).takeUnretainedValue()
     }
 
-    /// Sets every option of the request on the freshly reset easy handle. On failure the caller
-    /// still calls `releaseResources()`.
+    /// Sets the options of the request on its pooled easy handle: on a new handle every option
+    /// this fetcher's transfers share first (they stay set from one transfer to the next, so a
+    /// reused handle is neither reset nor configured again), then the URL, the headers and the
+    /// pointers back to this transfer. On failure the caller still calls `releaseResources()`.
     func configure(_ configuration: FetcherConfiguration) throws(FetchError) {
         let reference = Unmanaged.passRetained(self)
         curlReference = reference
         let opaque = reference.toOpaque()
 
+        if !easy.hasSharedOptions {
+            try setSharedOptions(configuration)
+            easy.hasSharedOptions = true
+        }
+        easy.clearErrorMessage()
         try easy.set(CURLOPT_URL, request.url)
+        try easy.set(CURLOPT_PRIVATE, pointer: opaque)
+        try easy.set(CURLOPT_WRITEDATA, pointer: opaque)
+        try easy.set(CURLOPT_PREREQDATA, pointer: opaque)
+        if configuration.capturesExchange {
+            capture = ExchangeCapture(bodyLimit: bodyLimit, rawLimit: configuration.rawBodyLimit)
+            try easy.set(CURLOPT_HEADERDATA, pointer: opaque)
+            try easy.set(CURLOPT_DEBUGDATA, pointer: opaque)
+        }
+        if !request.headers.isEmpty { try buildHeaderList() }
+        // Always set: nil takes back the list of the handle's previous transfer, freed since.
+        try easy.set(CURLOPT_HTTPHEADER, list: headerList)
+    }
+
+    /// The options every transfer of a fetcher shares (its configuration never changes), set
+    /// once on each new easy handle. The callbacks find their transfer through the per-transfer
+    /// data pointers.
+    private func setSharedOptions(_ configuration: FetcherConfiguration) throws(FetchError) {
         try easy.set(CURLOPT_NOSIGNAL, true)
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_FOLLOWLOCATION, false)
         if configuration.capturesExchange {
-            try configureCapture(configuration, opaque: opaque)
+            try configureCapture()
         } else {
             try easy.set(CURLOPT_ACCEPT_ENCODING, "")  // every built-in decoder: gzip, deflate, br, zstd
         }
@@ -78,29 +102,20 @@ final class FetchTransfer {
         try easy.set(CURLOPT_LOW_SPEED_TIME, configuration.lowSpeedSeconds)
         try easy.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(configuration.maxBodyBytes))
         try easy.set(CURLOPT_TCP_NODELAY, true)
-        try easy.set(CURLOPT_PRIVATE, pointer: opaque)
-        try easy.set(CURLOPT_WRITEDATA, pointer: opaque)
         try easy.set(CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
             Unmanaged<FetchTransfer>.fromOpaque(userdata!).takeUnretainedValue().didReceive(data, size * count)
         }
-        try easy.set(CURLOPT_PREREQDATA, pointer: opaque)
         try easy.set(CURLOPT_PREREQFUNCTION, prereqFunction: { userdata, _, _, _, _ in
             Unmanaged<FetchTransfer>.fromOpaque(userdata!).takeUnretainedValue().requestIsBeingSent()
         })
-        if !request.headers.isEmpty {
-            try buildHeaderList()
-            try easy.set(CURLOPT_HTTPHEADER, list: headerList)
-        }
     }
 
     /// Capture mode: curl decodes nothing and hands over the request head it sends (debug
     /// callback) and every response header line; the body is decoded by ``ExchangeCapture``.
-    private func configureCapture(_ configuration: FetcherConfiguration, opaque: UnsafeMutableRawPointer) throws(FetchError) {
-        capture = ExchangeCapture(bodyLimit: bodyLimit, rawLimit: configuration.rawBodyLimit)
+    private func configureCapture() throws(FetchError) {
         try easy.set(CURLOPT_ACCEPT_ENCODING, "gzip, deflate")
         try easy.set(CURLOPT_HTTP_CONTENT_DECODING, false)
         try easy.set(CURLOPT_HTTP_TRANSFER_DECODING, false)
-        try easy.set(CURLOPT_HEADERDATA, pointer: opaque)
         try easy.set(CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
             let transfer = Unmanaged<FetchTransfer>.fromOpaque(userdata!).takeUnretainedValue()
             transfer.capture?.headerLine(UnsafeRawBufferPointer(start: data, count: size * count))
@@ -108,7 +123,6 @@ final class FetchTransfer {
         }
         // The debug callback is the one place curl shows the request head as sent; VERBOSE
         // only routes curl's messages to it (nothing is printed).
-        try easy.set(CURLOPT_DEBUGDATA, pointer: opaque)
         try easy.set(CURLOPT_DEBUGFUNCTION) { _, type, data, size, userdata in
             if type == CURLINFO_HEADER_OUT, let userdata {
                 let transfer = Unmanaged<FetchTransfer>.fromOpaque(userdata).takeUnretainedValue()
@@ -120,7 +134,8 @@ final class FetchTransfer {
     }
 
     /// Gives back curl's reference and frees the header list. Call once the easy handle is out
-    /// of the multi handle (or never got in), and before the handle is reset or reused.
+    /// of the multi handle (or never got in), and before the handle is reused (whose next
+    /// ``configure(_:)`` replaces the freed list).
     func releaseResources() {
         if let headerList {
             curl_slist_free_all(headerList)

@@ -99,16 +99,10 @@ extension Fetcher {
         }
 
         /// Ends a transfer whose handle is out of the multi handle: drops curl's reference and
-        /// the header list, then resets the easy handle and puts it back in the pool.
+        /// the header list, then puts the easy handle back in the pool, its shared options set.
         private func retire(_ transfer: FetchTransfer) {
             transfer.releaseResources()
             let easy = transfer.easy
-            do {
-                try easy.reset()
-            } catch {
-                easy.cleanup()
-                return
-            }
             if idleHandles.count < idleHandleLimit {
                 idleHandles.append(easy)
             } else {
