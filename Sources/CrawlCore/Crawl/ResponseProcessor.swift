@@ -228,7 +228,8 @@ struct ResponseProcessor: Sendable {
         if let href = scan.baseHref, let resolved = try? base.resolve(href) { effectiveBase = resolved }
         let pageDepth = item.depth + 1
         let pagesAllowed = maxDepth.map { pageDepth <= $0 } ?? true
-        var seen = Set<String>()
+        // Deduped by the 64-bit key the store's known-URL filter uses too: one hash per link.
+        var seen = Set<UInt64>(minimumCapacity: scan.links.count)
         var links: [DiscoveredLink] = []
         links.reserveCapacity(scan.links.count)
         // Most links stay on a few origins: their origin string is built once, not once per link.
@@ -240,9 +241,10 @@ struct ResponseProcessor: Sendable {
             guard var url = try? effectiveBase.resolve(link.reference), scope.contains(url) else { continue }
             if !queryFilter.isEmpty { url = queryFilter.apply(to: url) }
             let string = url.string
-            guard seen.insert(string).inserted else { continue }
+            let key = KnownURLFilter.key(string)
+            guard seen.insert(key).inserted else { continue }
             links.append(DiscoveredLink(
-                url: string, origin: origins.origin(of: url), kind: isImage ? .image : .page, depth: pageDepth,
+                url: string, urlKey: key, origin: origins.origin(of: url), kind: isImage ? .image : .page, depth: pageDepth,
                 skipReason: trapGuard.rejection(for: url)))
         }
         return links

@@ -28,7 +28,9 @@ struct KnownURLFilter {
         mask = size - 1
     }
 
-    /// The key for `url`: never 0, which marks an empty slot.
+    /// The key for `url`: never 0, which marks an empty slot. Made where a link is found and
+    /// carried in ``DiscoveredLink/urlKey``; the page's links are deduped by it as well (two
+    /// distinct URLs of one page share a key with odds of about 2⁻⁶⁴).
     static func key(_ url: String) -> UInt64 {
         let hash = UInt64(bitPattern: Int64(url.hashValue))
         return hash == 0 ? 1 : hash

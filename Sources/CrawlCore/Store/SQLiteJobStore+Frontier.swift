@@ -143,7 +143,7 @@ extension SQLiteJobStore {
             /// Inserts a discovered URL once (the unique index ignores known ones); a new host row too.
             func insertLink(_ link: DiscoveredLink, parentID: Int64?, at time: Double) throws(StoreError) {
                 // A redirect target that exists already may close a loop: those always ask SQLite.
-                let key = KnownURLFilter.key(link.url)
+                let key = link.urlKey
                 if link.kind != .redirect && knownURLs.contains(key) { return }
                 defer { knownURLs.insert(key) }
                 let known = hostIDs[link.origin] != nil

@@ -22,7 +22,11 @@ public enum RobotsState: String, Sendable, Codable {
 
 /// A link found on a page (or a redirect target), normalized and in scope.
 public struct DiscoveredLink: Sendable, Equatable {
-    public var url: String      // normalized absolute URL
+    public let url: String      // normalized absolute URL
+    /// A 64-bit hash of `url` (``KnownURLFilter/key(_:)``: SipHash, seeded per process), made once
+    /// where the link is found: the page dedupes its links by it, and the store's filter of
+    /// known URLs looks it up without hashing the URL again.
+    public let urlKey: UInt64
     public var origin: String   // its host key, scheme://host[:port]
     public var kind: URLKind
     public var depth: Int
@@ -30,8 +34,11 @@ public struct DiscoveredLink: Sendable, Equatable {
     public var skipReason: String?
     /// For a redirect target: how many redirects led to it.
     public var redirectHops: Int
-    public init(url: String, origin: String, kind: URLKind, depth: Int, skipReason: String? = nil, redirectHops: Int = 0) {
+    /// `urlKey`, when given, must be `KnownURLFilter.key(url)`.
+    public init(url: String, urlKey: UInt64? = nil, origin: String, kind: URLKind, depth: Int, skipReason: String? = nil,
+                redirectHops: Int = 0) {
         self.url = url
+        self.urlKey = urlKey ?? KnownURLFilter.key(url)
         self.origin = origin
         self.kind = kind
         self.depth = depth
