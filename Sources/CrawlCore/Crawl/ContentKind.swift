@@ -52,7 +52,8 @@ enum ContentKind {
 
     /// The charset parameter of a Content-Type value, if any.
     static func charset(of contentType: String?) -> String? {
-        guard let contentType else { return nil }
+        // Most values have no parameter at all: no need to split them.
+        guard let contentType, contentType.utf8.contains(UInt8(ascii: ";")) else { return nil }
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else { continue }
