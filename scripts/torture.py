@@ -39,6 +39,8 @@ import sys
 import tempfile
 import time
 
+from benchlib.env import nginx_temp_dir
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The team's bench tools (../shared/bench), else the copy vendored for fresh clones.
 SHARED_BENCH = os.path.join(os.path.dirname(ROOT), "shared", "bench")
@@ -188,7 +190,7 @@ def main():
     ap.add_argument("--port-wait", type=int, default=600, help="seconds to wait for port 8088 to be free")
     a = ap.parse_args()
 
-    site = a.site or os.path.join(tempfile.gettempdir(), "crawl-torture-site")
+    site = a.site or os.path.join(nginx_temp_dir(), "crawl-torture-site")  # nginx's workers must reach it
     if not os.path.exists(os.path.join(site, "manifest.json")):
         sh([sys.executable, f"{BENCH}/make_site.py", site])
     manifest = json.load(open(os.path.join(site, "manifest.json")))
