@@ -187,3 +187,25 @@ extension ChildProcess {
         throw SetupError("\(script) printed no startup line within \(Int(seconds)) s: \(stderr)")
     }
 }
+
+extension ChildProcess {
+    /// Starts the fixture server `Tests/Fixtures/<script>` with python3 in `directory`, waits up to
+    /// `seconds` for its startup line (one JSON object) and hands the line to `ready`, which reads
+    /// what the caller needs from it (the port, a manifest). If the line never comes, or `ready`
+    /// throws, the server is terminated and a SetupError names the script.
+    static func startFixtureServer<Ready>(
+        _ script: String, _ arguments: [String], in directory: String, name: String, within seconds: Double,
+        ready: (Data) throws -> Ready
+    ) async throws -> (ChildProcess, Ready) {
+        let path = IntegrationEnvironment.packageRoot + "/Tests/Fixtures/" + script
+        let process = try ChildProcess(
+            executable: IntegrationEnvironment.env, arguments: ["python3", path] + arguments, directory: directory, name: name)
+        let line = try await process.firstStdoutLine(within: seconds, script: script)
+        do {
+            return (process, try ready(Data(line.utf8)))
+        } catch {
+            process.terminate()
+            throw SetupError("\(script) startup: \(error); line: \(line)")
+        }
+    }
+}

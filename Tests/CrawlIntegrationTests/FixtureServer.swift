@@ -36,27 +36,20 @@ final class FixtureServer: Sendable {
         let manifestPath = directory + "/manifest.json"
         mutationsPath = directory + "/mutations.json"
         let arguments = [
-            "python3", IntegrationEnvironment.fixtureScript,
             "--hosts", "\(options.hosts)", "--first-ip", "\(options.firstIP)", "--port", "0",
             "--pages", "\(options.pages)", "--images", "\(options.images)",
             "--paragraphs", "\(options.paragraphs)", "--delay-ms", "\(options.delayMS)",
             "--slow-sleep", "\(options.slowSleep)", "--seed-random", "\(options.seedRandom)",
             "--log", logPath, "--manifest", manifestPath, "--mutations", mutationsPath,
         ]
-        let process = try ChildProcess(
-            executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "site-server")
-        let line = try await process.firstStdoutLine(within: 20, script: "site_server.py")
-        do {
-            let startup = try JSONDecoder().decode(StartupLine.self, from: Data(line.utf8))
-            self.port = startup.port
-            self.hosts = startup.hosts
-            self.seed = startup.seed
-            self.manifest = try SiteManifest.load(manifestPath)
-        } catch {
-            process.terminate()
-            throw SetupError("site_server.py startup: \(error); line: \(line)")
-        }
+        let (process, (startup, manifest)) = try await ChildProcess.startFixtureServer(
+            "site_server.py", arguments, in: directory, name: "site-server", within: 20
+        ) { line in (try JSONDecoder().decode(StartupLine.self, from: line), try SiteManifest.load(manifestPath)) }
         self.process = process
+        self.port = startup.port
+        self.hosts = startup.hosts
+        self.seed = startup.seed
+        self.manifest = manifest
     }
 
     func stop() {

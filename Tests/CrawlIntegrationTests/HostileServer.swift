@@ -10,8 +10,6 @@ final class HostileServer: Sendable {
     let manifest: HostileManifest
     let logPath: String
 
-    static var script: String { IntegrationEnvironment.packageRoot + "/Tests/Fixtures/hostile_server.py" }
-
     private struct StartupLine: Decodable {
         let port: Int
         let hosts: [String]
@@ -23,21 +21,17 @@ final class HostileServer: Sendable {
     init(hosts: [String], in directory: String, extra: [String] = []) async throws {
         logPath = directory + "/hostile-requests.jsonl"
         let manifestPath = directory + "/hostile-manifest.json"
-        let arguments = ["python3", Self.script, "--hosts", hosts.joined(separator: ","), "--port", "0",
-                         "--log", logPath, "--manifest", manifestPath] + extra
-        let process = try ChildProcess(
-            executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "hostile-server")
-        let line = try await process.firstStdoutLine(within: 30, script: "hostile_server.py")
-        do {
-            let startup = try JSONDecoder().decode(StartupLine.self, from: Data(line.utf8))
-            port = startup.port
-            self.hosts = startup.hosts
-            manifest = try JSONDecoder().decode(HostileManifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
-        } catch {
-            process.terminate()
-            throw SetupError("hostile_server.py startup: \(error); line: \(line)")
+        let arguments = ["--hosts", hosts.joined(separator: ","), "--port", "0", "--log", logPath, "--manifest", manifestPath] + extra
+        let (process, (startup, manifest)) = try await ChildProcess.startFixtureServer(
+            "hostile_server.py", arguments, in: directory, name: "hostile-server", within: 30
+        ) { line in
+            (try JSONDecoder().decode(StartupLine.self, from: line),
+             try JSONDecoder().decode(HostileManifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath))))
         }
         self.process = process
+        port = startup.port
+        self.hosts = startup.hosts
+        self.manifest = manifest
     }
 
     func stop() {

@@ -9,8 +9,6 @@ enum IntegrationEnvironment {
         return url.path
     }()
 
-    static var fixtureScript: String { packageRoot + "/Tests/Fixtures/site_server.py" }
-
     /// The `crawl` binary: `$CRAWL_BIN`, else `crawl` beside the test bundle (the same build
     /// directory), else `.build/debug/crawl` in the package.
     static func crawlBinary() throws -> String {

@@ -9,8 +9,6 @@ final class PoliteServer: Sendable {
     let logPath: String
     let scenarioPath: String
 
-    static var script: String { IntegrationEnvironment.packageRoot + "/Tests/Fixtures/polite_server.py" }
-
     private struct StartupLine: Decodable {
         let port: Int
         let hosts: [String]
@@ -23,15 +21,10 @@ final class PoliteServer: Sendable {
         logPath = directory + "/polite-requests.jsonl"
         scenarioPath = directory + "/scenario.json"
         try Self.write(scenario, to: scenarioPath)
-        let arguments = ["python3", Self.script, "--hosts", hosts.joined(separator: ","), "--port", "0",
-                         "--scenario", scenarioPath, "--log", logPath]
-        let process = try ChildProcess(
-            executable: IntegrationEnvironment.env, arguments: arguments, directory: directory, name: "polite-server")
-        let line = try await process.firstStdoutLine(within: 20, script: "polite_server.py")
-        guard let startup = try? JSONDecoder().decode(StartupLine.self, from: Data(line.utf8)) else {
-            process.terminate()
-            throw SetupError("polite_server.py startup line is not valid: \(line)")
-        }
+        let arguments = ["--hosts", hosts.joined(separator: ","), "--port", "0", "--scenario", scenarioPath, "--log", logPath]
+        let (process, startup) = try await ChildProcess.startFixtureServer(
+            "polite_server.py", arguments, in: directory, name: "polite-server", within: 20
+        ) { line in try JSONDecoder().decode(StartupLine.self, from: line) }
         self.port = startup.port
         self.hosts = startup.hosts
         self.process = process
