@@ -5,8 +5,11 @@ import Testing
 
 @Suite("crawl export: the URL table")
 struct URLTableExportTests {
-    /// A job whose seed is done and links to a page whose error text needs quoting.
-    func withJob(_ body: (String) throws -> Void) async throws {
+    /// A job on `http://a.test/` whose seed is claimed and handed to `record` (with the host's id)
+    /// to record what the test needs; then `body` reads the database at its path, the store closed.
+    func withSeedJob(
+        record: (SQLiteJobStore, Int64, ClaimedURL) async throws -> Void, _ body: (String) throws -> Void
+    ) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
         let path = directory.path + "/job.db"
@@ -14,25 +17,32 @@ struct URLTableExportTests {
         _ = try await store.createJob(seeds: [makeURL("http://a.test/")], settings: CrawlSettings())
         let host = try await store.hosts()[0].id
         let seed = try await store.claim([ClaimRequest(hostID: host, limit: 1)], now: 0)[0]
-        var done = URLResult(urlID: seed.id, hostID: host, state: .done)
-        done.fetched = true
-        done.status = 200
-        done.bytes = 12
-        done.fetchedAt = 1_700_000_000.5
-        done.links = [link("http://a.test/q?a=1&b=\"2\""), link("http://a.test/other")]
-        var batch = ResultBatch()
-        batch.results = [done]
-        _ = try await store.record(batch)
-        let page = try await store.claim([ClaimRequest(hostID: host, limit: 1)], now: 0)[0]
-        var failed = URLResult(urlID: page.id, hostID: host, state: .failed)
-        failed.fetched = true
-        failed.errorKind = "other"
-        failed.error = "bad, \"quoted\"\nsecond line"
-        failed.fetchedAt = 1_700_000_001
-        batch.results = [failed]
-        _ = try await store.record(batch)
+        try await record(store, host, seed)
         await store.close()
         try body(path)
+    }
+
+    /// A job whose seed is done and links to a page whose error text needs quoting.
+    func withJob(_ body: (String) throws -> Void) async throws {
+        try await withSeedJob(record: { store, host, seed in
+            var done = URLResult(urlID: seed.id, hostID: host, state: .done)
+            done.fetched = true
+            done.status = 200
+            done.bytes = 12
+            done.fetchedAt = 1_700_000_000.5
+            done.links = [link("http://a.test/q?a=1&b=\"2\""), link("http://a.test/other")]
+            var batch = ResultBatch()
+            batch.results = [done]
+            _ = try await store.record(batch)
+            let page = try await store.claim([ClaimRequest(hostID: host, limit: 1)], now: 0)[0]
+            var failed = URLResult(urlID: page.id, hostID: host, state: .failed)
+            failed.fetched = true
+            failed.errorKind = "other"
+            failed.error = "bad, \"quoted\"\nsecond line"
+            failed.fetchedAt = 1_700_000_001
+            batch.results = [failed]
+            _ = try await store.record(batch)
+        }, body)
     }
 
     func run(_ export: URLTableExport, _ path: String) throws -> (text: String, rows: Int, writes: Int) {
@@ -77,26 +87,21 @@ struct URLTableExportTests {
     }
 
     @Test func largeExportsAreWrittenInBoundedPieces() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
-        let path = directory.path + "/job.db"
-        let store = try await SQLiteJobStore(path: path, mode: .create)
-        _ = try await store.createJob(seeds: [makeURL("http://a.test/")], settings: CrawlSettings())
-        let host = try await store.hosts()[0].id
-        let seed = try await store.claim([ClaimRequest(hostID: host, limit: 1)], now: 0)[0]
-        var done = URLResult(urlID: seed.id, hostID: host, state: .done)
-        done.links = (0..<5000).map { link("http://a.test/page/\($0)") }
-        var batch = ResultBatch()
-        batch.results = [done]
-        _ = try await store.record(batch)
-        await store.close()
-        var largest = 0
-        var lines = 0
-        _ = try URLTableExport(format: .jsonl).run(path: path) { chunk in
-            largest = max(largest, chunk.count)
-            lines += chunk.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        try await withSeedJob(record: { store, host, seed in
+            var done = URLResult(urlID: seed.id, hostID: host, state: .done)
+            done.links = (0..<5000).map { link("http://a.test/page/\($0)") }
+            var batch = ResultBatch()
+            batch.results = [done]
+            _ = try await store.record(batch)
+        }) { path in
+            var largest = 0
+            var lines = 0
+            _ = try URLTableExport(format: .jsonl).run(path: path) { chunk in
+                largest = max(largest, chunk.count)
+                lines += chunk.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            }
+            #expect(lines == 5001)
+            #expect(largest < 80 * 1024, "written about 64 KiB at a time, not all at once")
         }
-        #expect(lines == 5001)
-        #expect(largest < 80 * 1024, "written about 64 KiB at a time, not all at once")
     }
 }
