@@ -55,19 +55,7 @@ final class HostileServer: Sendable {
     /// the client left (within a second). Returns when the log has not grown for `quiet` seconds
     /// (at most `seconds` in all).
     func settle(quiet: Double = 1.5, seconds: Double = 15) async {
-        let deadline = Date().addingTimeInterval(seconds)
-        var size = -1
-        var stableSince = Date()
-        while Date() < deadline {
-            let now = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
-            if now != size {
-                size = now
-                stableSince = Date()
-            } else if Date().timeIntervalSince(stableSince) >= quiet {
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        await IntegrationEnvironment.waitUntilStill(logPath, quiet: quiet, seconds: seconds, poll: .milliseconds(50))
     }
 }
 

@@ -9,6 +9,25 @@ enum IntegrationEnvironment {
         return url.path
     }()
 
+    /// Waits until the file at `path` has not changed size for `quiet` seconds (at most `seconds`
+    /// in all), looking every `poll`: a server's request log, whose lines are written when each
+    /// exchange ends.
+    static func waitUntilStill(_ path: String, quiet: Double, seconds: Double, poll: Duration) async {
+        let deadline = Date().addingTimeInterval(seconds)
+        var size = -1
+        var stableSince = Date()
+        while Date() < deadline {
+            let now = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if now != size {
+                size = now
+                stableSince = Date()
+            } else if Date().timeIntervalSince(stableSince) >= quiet {
+                return
+            }
+            try? await Task.sleep(for: poll)
+        }
+    }
+
     /// The `crawl` binary: `$CRAWL_BIN`, else `crawl` beside the test bundle (the same build
     /// directory), else `.build/debug/crawl` in the package.
     static func crawlBinary() throws -> String {

@@ -75,19 +75,7 @@ final class PoliteServer: Sendable {
     /// Waits until the request log has not grown for `quiet` seconds (at most 5 s in all): a
     /// request is logged after its answer, which may come after the crawler has exited.
     func settle(quiet: Double = 0.2) async {
-        let deadline = Date().addingTimeInterval(5)
-        var size = -1
-        var stableSince = Date()
-        while Date() < deadline {
-            let now = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
-            if now != size {
-                size = now
-                stableSince = Date()
-            } else if Date().timeIntervalSince(stableSince) >= quiet {
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(25))
-        }
+        await IntegrationEnvironment.waitUntilStill(logPath, quiet: quiet, seconds: 5, poll: .milliseconds(25))
     }
 }
 
