@@ -5,7 +5,10 @@ import Glibc
 ///
 /// libxml2 asks for more input every few KiB it consumes (about every 4 KiB, measured: 5.7 reads
 /// for a 17 KiB page), also from inside a start tag it is still reading. Each read first checks
-/// the parsing thread's CPU time: once the document has used up its budget, the input ends
+/// the time spent: the monotonic clock first, which is read without a syscall, and the parsing
+/// thread's CPU clock (a syscall) only once that much wall time has passed, since a thread
+/// cannot use more CPU time than the wall time elapsed. Once the document has used up its
+/// budget, the input ends
 /// there, libxml2 closes what is open and returns, and the links found so far are kept. This
 /// bounds the time of the parser's quadratic corners (one tag with 100,000 attributes: 40 s for
 /// 1.5 MB; thousands of stray end tags under a deep stack), whatever the document holds.
@@ -17,6 +20,8 @@ struct ParseInput {
     private var remaining: Int
     /// Thread CPU time (seconds) past which the input ends.
     private let deadline: Double
+    /// Monotonic time (seconds) before which the CPU deadline cannot have passed.
+    private let earliestDeadline: Double
     /// Set when the input was cut at the deadline.
     private(set) var ranOutOfTime = false
 
@@ -25,6 +30,7 @@ struct ParseInput {
         next = bytes.baseAddress!
         remaining = bytes.count
         deadline = Self.threadCPUSeconds() + budget
+        earliestDeadline = Self.monotonicSeconds() + budget
     }
 
     /// The read callback for `htmlCtxtReadIO`; its context is a pointer to a `ParseInput`.
@@ -36,7 +42,7 @@ struct ParseInput {
     /// Copies up to `length` bytes into `buffer`; 0 at the end of the input or of the budget.
     private mutating func copy(into buffer: UnsafeMutablePointer<CChar>, length: Int) -> Int32 {
         guard remaining > 0 else { return 0 }
-        if Self.threadCPUSeconds() > deadline {
+        if Self.monotonicSeconds() > earliestDeadline && Self.threadCPUSeconds() > deadline {
             ranOutOfTime = true
             remaining = 0
             return 0
@@ -50,6 +56,13 @@ struct ParseInput {
 
     /// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID): waiting for a core on a
     /// busy machine does not count against a document.
+    /// CLOCK_MONOTONIC, served by the vDSO (no syscall).
+    static func monotonicSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     static func threadCPUSeconds() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
