@@ -12,7 +12,7 @@ by someone else's nginx, waits up to --port-wait seconds for it to be free), and
 access log, drawn from a seeded generator (--seed): the crawl is killed as soon as the log holds
 that many lines, so a run repeats closely whatever the machine's speed.
 
-After each kill it notes the rows left in flight and the temp files the kill left in OUT/tmp;
+After each kill it notes the rows left `in_flight` (none since claims stay in memory) and the temp files the kill left in OUT/tmp;
 after the following run, the requests that run repeated (the duplicates that kill caused). The
 final `crawl resume` must drain the frontier. Then, checked:
   * nginx's log (audit.py): every expected URL requested, nothing disallowed or

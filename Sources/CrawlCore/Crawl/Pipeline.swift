@@ -26,7 +26,7 @@ struct Pipeline: Sendable {
             let verdict = Self.verdict(for: response, now: MonotonicClock.wallNow)
             let hostState = scheduler.transferFinished(hostID: url.hostID, verdict: verdict, sentAt: response.requestSentAt)
             crawler.transferEnded()
-            if case .cancelled? = response.error { return }  // shutting down: the row stays in_flight and is requeued
+            if case .cancelled? = response.error { return }  // shutting down: the URL stays queued in the store
             workers.submit { [self] context in process(url, response, hostState: hostState, context: context) }
         }
     }
@@ -50,7 +50,7 @@ struct Pipeline: Sendable {
                 crawler.fail(CrawlError.archive(error))
             }
         } catch {
-            // The disk is full or unwritable: the URL keeps its in_flight row (requeued on resume).
+            // The disk is full or unwritable: the URL stays queued in the store (fetched again on resume).
             crawler.fail(CrawlError.output(error))
         }
     }

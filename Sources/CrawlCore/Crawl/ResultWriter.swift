@@ -33,7 +33,7 @@ final class ResultWriter: Sendable {
     var backlog: Int { queue.count }
 
     /// Commits batches until closed. After a failed commit, later entries are dropped (their rows
-    /// stay in_flight and are requeued by the next run) and `onFailure` is called once.
+    /// stay as they were, so the next run fetches those URLs again) and `onFailure` is called once.
     func run(onCommit: (ResultBatch, BatchReceipt) -> Void, onFailure: (Error) -> Void) async {
         var failed = false
         while var entries = await queue.next(maxCount: maxBatch) {

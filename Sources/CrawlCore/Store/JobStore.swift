@@ -13,8 +13,10 @@ public protocol JobStore: AnyObject, Sendable {
     /// Replaces the stored settings (a `resume` that changes options).
     func updateSettings(_ settings: CrawlSettings) async throws
 
-    /// Puts every URL left `in_flight` back to `queued`; returns how many. Called when a run
-    /// starts (rows of an interrupted run) and when it ends (claimed URLs it did not fetch).
+    /// Ends every claim not recorded, so those URLs can be claimed again, and puts rows left
+    /// `in_flight` (by crawl versions that marked claims in the row) back to `queued`; returns
+    /// how many URLs that freed. Called when a run starts and when it ends (claimed URLs it did
+    /// not fetch).
     func requeueInterrupted() async throws -> Int
     /// Records the start of a run (and marks runs that never ended as interrupted); returns its id.
     func beginRun(command: String, pid: Int32, startedAt: Double) async throws -> Int64
@@ -23,8 +25,11 @@ public protocol JobStore: AnyObject, Sendable {
 
     /// Every known host with its stored politeness and robots state.
     func hosts() async throws -> [HostRecord]
-    /// Claims up to `limit` due URLs of each host (marking them `in_flight`): queued ones in
-    /// discovery order, then, when `revisitFetchedBefore` is set, done ones last fetched before that time.
+    /// Claims up to `limit` due URLs of each host: queued ones in discovery order, then, when
+    /// `revisitFetchedBefore` is set, done ones last fetched before that time. A claimed URL is
+    /// not claimed again until its result is recorded or ``requeueInterrupted()`` ends the claim.
+    /// A store shared by several crawlers must make claims durable leases; the embedded one keeps
+    /// them in memory, as one process holds its job.
     func claim(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) async throws -> ClaimBatch
     /// Commits a batch in one transaction: each result's row, every link found (new URLs are
     /// inserted once; known ones are ignored), and host updates.
@@ -70,7 +75,7 @@ public struct ClaimRequest: Sendable, Equatable {
     }
 }
 
-/// A URL taken from the frontier: it is `in_flight` in the store until its result is recorded.
+/// A URL taken from the frontier: claimed in the store until its result is recorded.
 public struct ClaimedURL: Sendable, Equatable {
     public var id: Int64
     public var url: String

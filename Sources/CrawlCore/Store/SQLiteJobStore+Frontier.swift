@@ -6,53 +6,51 @@ extension SQLiteJobStore {
         try await thread.run { _ in try self.claimOnThread(requests, now: now, revisitFetchedBefore: revisitFetchedBefore) }
     }
 
-    /// One transaction: select each host's due queued URLs in frontier order, then (with
-    /// `revisitFetchedBefore`) its done URLs last fetched before then, oldest first; mark them in_flight.
+    /// Selects each host's due queued URLs in frontier order, then (with `revisitFetchedBefore`)
+    /// its done URLs last fetched before then, oldest first, skipping URLs claimed earlier in this
+    /// run and not yet recorded. Writes nothing: a claim lives in ``claimedURLs`` until the URL's
+    /// result is recorded (or the run ends), so it costs no row update, index update or commit.
+    /// One process holds the job at a time (``RunLock``), so no other claimer can see the rows.
     func claimOnThread(_ requests: [ClaimRequest], now: Double, revisitFetchedBefore: Double?) throws(StoreError) -> ClaimBatch {
-        try connection.transaction { () throws(StoreError) in
-            let columns = """
-                u.id, u.url, u.depth, u.attempts, u.kind, u.status, u.content_hash, u.etag, u.last_modified, u.fetched_at,
-                u.redirect_hops, w.warc_record_id, w.warc_date, w.warc_payload_digest
-                FROM urls u LEFT JOIN fetches w ON w.id = u.warc_response
-                """
-            let queued = try connection.cached("""
-                SELECT \(columns)
-                WHERE u.host_id = ?1 AND u.state = 'queued' AND u.next_attempt_at <= ?2
-                ORDER BY u.next_attempt_at, u.id LIMIT ?3
-                """)
-            let revisits = try connection.cached("""
-                SELECT \(columns)
-                WHERE u.host_id = ?1 AND u.state = 'done' AND u.fetched_at <= ?2
-                ORDER BY u.fetched_at LIMIT ?3
-                """)
-            let mark = try connection.cached("UPDATE urls SET state = 'in_flight' WHERE id = ?1")
-            let earliest = try connection.cached(
-                "SELECT min(next_attempt_at) FROM urls WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at > ?2")
-            var batch = ClaimBatch()
-            var claimed: [ClaimedURL] = []
-            for request in requests where request.limit > 0 {
-                let before = claimed.count
-                try Self.select(queued, host: request.hostID, bound: now, limit: request.limit, into: &claimed)
-                let room = request.limit - (claimed.count - before)
-                if let revisitFetchedBefore, room > 0 {
-                    try Self.select(revisits, host: request.hostID, bound: revisitFetchedBefore, limit: room, into: &claimed)
-                }
-                if claimed.count - before < request.limit {
-                    earliest.reset()
-                    try earliest.bind(request.hostID, at: 1)
-                    try earliest.bind(now, at: 2)
-                    if try earliest.step(), !earliest.isNull(0) { batch.nextDue[request.hostID] = earliest.double(0) }
-                    earliest.reset()
-                }
+        let columns = """
+            u.id, u.url, u.depth, u.attempts, u.kind, u.status, u.content_hash, u.etag, u.last_modified, u.fetched_at,
+            u.redirect_hops, w.warc_record_id, w.warc_date, w.warc_payload_digest
+            FROM urls u LEFT JOIN fetches w ON w.id = u.warc_response
+            """
+        let queued = try connection.cached("""
+            SELECT \(columns)
+            WHERE u.host_id = ?1 AND u.state = 'queued' AND u.next_attempt_at <= ?2
+            ORDER BY u.next_attempt_at, u.id LIMIT ?3
+            """)
+        let revisits = try connection.cached("""
+            SELECT \(columns)
+            WHERE u.host_id = ?1 AND u.state = 'done' AND u.fetched_at <= ?2
+            ORDER BY u.fetched_at LIMIT ?3
+            """)
+        let earliest = try connection.cached(
+            "SELECT min(next_attempt_at) FROM urls WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at > ?2")
+        var batch = ClaimBatch()
+        var claimed: [ClaimedURL] = []
+        for request in requests where request.limit > 0 {
+            let before = claimed.count
+            var taken = claimedURLs[request.hostID, default: []]
+            try Self.select(queued, host: request.hostID, bound: now, limit: request.limit, skipping: &taken, into: &claimed)
+            let room = request.limit - (claimed.count - before)
+            if let revisitFetchedBefore, room > 0 {
+                try Self.select(revisits, host: request.hostID, bound: revisitFetchedBefore, limit: room, skipping: &taken,
+                                into: &claimed)
             }
-            for url in claimed {
-                mark.reset()
-                try mark.bind(url.id, at: 1)
-                try mark.step()
+            claimedURLs[request.hostID] = taken
+            if claimed.count - before < request.limit {
+                earliest.reset()
+                try earliest.bind(request.hostID, at: 1)
+                try earliest.bind(now, at: 2)
+                if try earliest.step(), !earliest.isNull(0) { batch.nextDue[request.hostID] = earliest.double(0) }
+                earliest.reset()
             }
-            batch.urls = claimed
-            return batch
         }
+        batch.urls = claimed
+        return batch
     }
 
     static func jsonArray(_ strings: [String]) -> String {
@@ -81,13 +79,19 @@ extension SQLiteJobStore {
             """).run([.int(rowID)])
     }
 
+    /// Appends up to `limit` rows of `statement` (bound to `host` and `bound`) that are not in
+    /// `taken`, and adds them to it. The claimed rows still match the query and come first in its
+    /// order (they were taken from its front), so it asks for as many more rows as are taken.
     private static func select(_ statement: SQLiteStatement, host: Int64, bound: Double, limit: Int,
-                               into claimed: inout [ClaimedURL]) throws(StoreError) {
+                               skipping taken: inout Set<Int64>, into claimed: inout [ClaimedURL]) throws(StoreError) {
         statement.reset()
         try statement.bind(host, at: 1)
         try statement.bind(bound, at: 2)
-        try statement.bind(limit, at: 3)
-        while try statement.step() {
+        try statement.bind(limit + taken.count, at: 3)
+        var added = 0
+        while added < limit, try statement.step() {
+            guard taken.insert(statement.int64(0)).inserted else { continue }
+            added += 1
             // A row that holds what a good fetch stored (a hash, validators, a redirect) was fetched
             // before: this is a revisit. A status alone is not enough: a failed attempt queued
             // for a retry keeps its status (a 503, or the 200 of a body cut by a reset), and a
@@ -117,7 +121,11 @@ extension SQLiteJobStore {
     /// One transaction for the whole batch: result rows, discovered links, robots, run counters.
     func recordOnThread(_ batch: ResultBatch) throws(StoreError) -> BatchReceipt {
         do {
-            return try recordInTransaction(batch)
+            let receipt = try recordInTransaction(batch)
+            // Recorded: the claims end (a URL queued again for a retry can be claimed when due).
+            // After a failed commit they stay, as the run ends there.
+            for result in batch.results { claimedURLs[result.hostID]?.remove(result.urlID) }
+            return receipt
         } catch {
             // Both caches may name rows of the rolled-back transaction.
             knownURLs.removeAll()

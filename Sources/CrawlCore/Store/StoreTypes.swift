@@ -1,4 +1,5 @@
-/// The life of a URL row. `in_flight` rows go back to `queued` when a run starts.
+/// The life of a URL row. No row becomes `in_flight` any more (claims are kept in memory, see
+/// ``SQLiteJobStore/claimedURLs``); rows older versions left so go back to `queued` when a run starts.
 public enum URLState: String, Sendable, CaseIterable, Codable {
     case queued
     case inFlight = "in_flight"

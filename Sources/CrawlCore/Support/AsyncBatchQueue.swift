@@ -53,7 +53,7 @@ struct BatchQueueState<Element: Sendable> {
 
     /// Adds an element (dropped once closed); returns the waiter to resume (with `take`), if one waits.
     mutating func append(_ element: Element) -> CheckedContinuation<[Element]?, Never>? {
-        // Late (a shutdown path): dropped. For results, the row stays in_flight and is requeued.
+        // Late (a shutdown path): dropped. For results, the row stays queued and is fetched again.
         guard !closed else { return nil }
         elements.append(element)
         defer { waiter = nil }
