@@ -21,7 +21,7 @@ final `crawl resume` must drain the frontier. Then, checked:
     state (page/image done 200, redirect done 301, missing failed 404, disallowed skipped for
     robots); nothing queued or in flight; every run but the last ended `interrupted`;
   * OUT: every done 200 row's body file exists with its size and SHA-256; OUT/tmp is empty; every
-    file is a body stored under its own hash (ab/cd/abcd...).
+    file is a body stored under its own hash (ab/abcd...).
 Prints one line per kill and a summary; exits 0 when every check passes, 1 otherwise.
 Loopback only. The work directory (DB and bodies) is removed at the end unless --keep.
 """
@@ -168,7 +168,7 @@ def check_bodies(db, out):
         for name in files:
             rel = os.path.join(rel_dir, name)
             parts = rel.split(os.sep)
-            if not (len(parts) == 3 and HEX64.fullmatch(name) and name.startswith(parts[0] + parts[1])):
+            if not (len(parts) == 2 and HEX64.fullmatch(name) and name.startswith(parts[0])):
                 problems.append(f"stray file under --out: {rel}")
             else:
                 with open(os.path.join(directory, name), "rb") as f:

@@ -12,31 +12,51 @@ struct BodyStoreTests {
         }.sorted()
     }
 
-    @Test(arguments: [true, false])
-    func storesUnderTheHashOnceAndLeavesNoTempFiles(anonymousFiles: Bool) throws {
+    @Test(arguments: [true, false], [BodyLayout.oneLevel, .twoLevels])
+    func storesUnderTheHashOnceAndLeavesNoTempFiles(anonymousFiles: Bool, layout: BodyLayout) throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
-        let store = try BodyStore(root: directory.path + "/out", anonymousFiles: anonymousFiles)
+        let store = try BodyStore(root: directory.path + "/out", layout: layout, anonymousFiles: anonymousFiles)
         let body = Array("<html>hello</html>".utf8)
         let hash = ContentHash.sha256Hex(body)
         let first = try body.withUnsafeBytes { try store.store($0, hash: hash) }
         let again = try body.withUnsafeBytes { try store.store($0, hash: hash) }
-        let prefix = String(hash.prefix(2)) + "/" + String(hash.dropFirst(2).prefix(2))
+        let prefix = layout == .oneLevel
+            ? String(hash.prefix(2)) : String(hash.prefix(2)) + "/" + String(hash.dropFirst(2).prefix(2))
         #expect(first == "\(prefix)/\(hash)")
         #expect(again == first)
         #expect(FileManager.default.contents(atPath: directory.path + "/out/" + first) == Data(body))
         #expect(files(under: directory.path + "/out") == [first])
     }
 
-    @Test func manyBodiesShareTheirDirectories() throws {
+    @Test(arguments: [BodyLayout.oneLevel, .twoLevels])
+    func manyBodiesShareTheirDirectories(layout: BodyLayout) throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
-        let store = try BodyStore(root: directory.path + "/out")
+        let store = try BodyStore(root: directory.path + "/out", layout: layout)
         var stored: [String] = []
         for index in 0..<300 {
             let body = Array("body \(index)".utf8)
             stored.append(try body.withUnsafeBytes { try store.store($0, hash: ContentHash.sha256Hex(body)) })
         }
         #expect(files(under: directory.path + "/out") == stored.sorted())
+        // One level: at most the 256 `ab` directories, however many bodies (300 here fill most).
+        let directories = Set(stored.map { $0.split(separator: "/").dropLast().joined(separator: "/") })
+        #expect(stored.allSatisfy { $0.split(separator: "/").count == layout.rawValue + 1 })
+        if layout == .oneLevel { #expect(directories.count <= 256) }
+    }
+
+    @Test func jobsStoredWithoutALayoutKeepTheTwoLevelOne() throws {
+        var settings = CrawlSettings()
+        #expect(settings.bodyLayout == .oneLevel)
+        let stored = try JSONEncoder().encode(settings)
+        #expect(try JSONDecoder().decode(CrawlSettings.self, from: stored).bodyLayout == .oneLevel)
+        // Settings written before the key existed: the bodies those jobs stored are two levels deep.
+        var object = try #require(try JSONSerialization.jsonObject(with: stored) as? [String: Any])
+        object.removeValue(forKey: "bodyLayout")
+        let legacy = try JSONSerialization.data(withJSONObject: object)
+        #expect(try JSONDecoder().decode(CrawlSettings.self, from: legacy).bodyLayout == .twoLevels)
+        settings.bodyLayout = .twoLevels
+        #expect(try JSONDecoder().decode(CrawlSettings.self, from: JSONEncoder().encode(settings)).bodyLayout == .twoLevels)
     }
 }

@@ -97,6 +97,50 @@ import Testing
         }
     }
 
+    /// Claims are kept in memory: a claim writes nothing, later claims skip claimed URLs (queued
+    /// ones and revisits) until their results are recorded, and `requeueInterrupted` ends them and
+    /// puts back rows an older version left `in_flight`.
+    @Test func claimsSkipClaimedURLsWithoutWritingThem() async throws {
+        try await withStore { store, _ in
+            let host = try await store.hosts()[0]
+            let seed = try await store.claim([ClaimRequest(hostID: host.id, limit: 1)], now: 0)
+            var found = URLResult(urlID: seed[0].id, hostID: host.id, state: .done)
+            found.fetched = true
+            found.fetchedAt = 10
+            found.contentHash = String(repeating: "cd", count: 32)
+            found.links = (1...5).map { link("http://a.test/\($0)") }
+            var batch = ResultBatch()
+            batch.results = [found]
+            _ = try await store.record(batch)
+
+            let first = try await store.claim([ClaimRequest(hostID: host.id, limit: 2)], now: 0)
+            let second = try await store.claim([ClaimRequest(hostID: host.id, limit: 2)], now: 0)
+            #expect(first.map(\.url) == ["http://a.test/1", "http://a.test/2"])
+            #expect(second.map(\.url) == ["http://a.test/3", "http://a.test/4"])
+            // Nothing was written: every claimed row is still queued.
+            #expect(try await store.stats().urls.queued == 5)
+            #expect(try await store.stats().urls.inFlight == 0)
+
+            // A recorded retry can be claimed again; a claimed revisit is not handed out twice.
+            var retry = URLResult(urlID: first[0].id, hostID: host.id, state: .queued)
+            retry.nextAttemptAt = 0
+            batch.results = [retry]
+            _ = try await store.record(batch)
+            let third = try await store.claim([ClaimRequest(hostID: host.id, limit: 10)], now: 0, revisitFetchedBefore: 20)
+            #expect(third.urls.map(\.url) == ["http://a.test/1", "http://a.test/5", "http://a.test/"])
+            #expect(try await store.claim([ClaimRequest(hostID: host.id, limit: 10)], now: 0, revisitFetchedBefore: 20).urls.isEmpty)
+
+            // A row an older version left in_flight goes back to the queue with the claims.
+            try await store.thread.run { _ in
+                try store.connection.execute("UPDATE urls SET state = 'in_flight' WHERE url = 'http://a.test/5'")
+            }
+            // Claims held: 2, 3, 4, then 1, 5 and the seed's revisit; plus the one row.
+            #expect(try await store.requeueInterrupted() == 7)
+            let again = try await store.claim([ClaimRequest(hostID: host.id, limit: 10)], now: 0, revisitFetchedBefore: 20)
+            #expect(again.urls.map(\.url) == (1...5).map { "http://a.test/\($0)" } + ["http://a.test/"])
+        }
+    }
+
     @Test func secondJobIsRefused() async throws {
         try await withStore { store, _ in
             await #expect(throws: StoreError.self) {

@@ -19,7 +19,7 @@ extension HostileChecks {
         }
 
         /// The working directory is still empty, the database directory holds only the database
-        /// and its companions, and --out holds only `ab/cd/<sha256>` files (plus an empty `tmp/`),
+        /// and its companions, and --out holds only `ab/<sha256>` files (plus an empty `tmp/`),
         /// exactly the body paths the rows name.
         func expectNothingWrittenOutsideOut(rows: [String: URLRow], sourceLocation: SourceLocation = #_sourceLocation) throws {
             let manager = FileManager.default
@@ -38,9 +38,9 @@ extension HostileChecks {
                 var isDirectory: ObjCBool = false
                 _ = manager.fileExists(atPath: out + "/" + relative, isDirectory: &isDirectory)
                 if isDirectory.boolValue {
-                    if relative != "tmp" && relative.wholeMatch(of: #/[0-9a-f]{2}(/[0-9a-f]{2})?/#) == nil { strays.append(relative + "/") }
-                } else if relative.wholeMatch(of: #/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}/#) != nil,
-                          relative.hasPrefix(String(relative.suffix(64).prefix(2)) + "/" + String(relative.suffix(62).prefix(2))) {
+                    if relative != "tmp" && relative.wholeMatch(of: #/[0-9a-f]{2}/#) == nil { strays.append(relative + "/") }
+                } else if relative.wholeMatch(of: #/[0-9a-f]{2}/[0-9a-f]{64}/#) != nil,
+                          relative.hasPrefix(String(relative.suffix(64).prefix(2)) + "/") {
                     bodies.insert(relative)
                 } else {
                     strays.append(relative)

@@ -100,7 +100,7 @@ struct KillResumeTests {
         return offsets.enumerated().map { index, offset in range.lowerBound + offset + index * gap }
     }
 
-    /// Every file under `out` that is not `ab/cd/abcd…` (64 hex digits) holding bytes whose
+    /// Every file under `out` that is not `ab/abcd…` (64 hex digits) holding bytes whose
     /// SHA-256 is its name: a temp file left behind, or a body stored wrongly.
     static func filesNotContentAddressed(under out: String) throws -> [String] {
         var strays: [String] = []
@@ -109,8 +109,8 @@ struct KillResumeTests {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: out + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             let parts = relative.split(separator: "/").map(String.init)
-            guard parts.count == 3, let name = parts.last, name.count == 64, name.allSatisfy(\.isHexDigit),
-                  name.hasPrefix(parts[0] + parts[1]),
+            guard parts.count == 2, let name = parts.last, name.count == 64, name.allSatisfy(\.isHexDigit),
+                  name.hasPrefix(parts[0]),
                   let data = FileManager.default.contents(atPath: out + "/" + relative),
                   ContentHash.sha256Hex([UInt8](data)) == name
             else {

@@ -5,6 +5,9 @@
 public struct CrawlSettings: Sendable, Codable, Equatable {
     /// Where bodies are stored (content-addressed). Relative paths are made absolute at `start`.
     public var outputDirectory: String = "crawl-data"
+    /// How bodies are spread over directories under ``outputDirectory``. Jobs stored without it
+    /// were created with ``BodyLayout/twoLevels``.
+    public var bodyLayout: BodyLayout = .oneLevel
     /// Hosts in scope: the seeds' hosts plus every `--allow-host` (lowercase; "host" or "host:port").
     public var allowedHosts: [String] = []
     public var maxDepth: Int?
@@ -59,6 +62,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         case connectTimeout, maxBodyBytes, fetchImages, obeyRobots, revisitAfter, retries, maxCrawlDelay
         case ignoreNofollow, respectRelNofollow, stripQuery, maxURLLength, maxRepeatedSegments, maxPagesPerHost
         case useSitemaps, lowSpeedTime, maxLinksPerPage, warcDirectory, warcMaxFileSize, warcGzipLevel
+        case bodyLayout
     }
 
     /// Settings stored by an older crawl lack the newer keys: those take their defaults.
@@ -93,6 +97,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         warcDirectory = try c.decodeIfPresent(String.self, forKey: .warcDirectory)
         warcMaxFileSize = try c.decodeIfPresent(Int64.self, forKey: .warcMaxFileSize) ?? d.warcMaxFileSize
         warcGzipLevel = try c.decodeIfPresent(Int32.self, forKey: .warcGzipLevel) ?? d.warcGzipLevel
+        bodyLayout = try c.decodeIfPresent(BodyLayout.self, forKey: .bodyLayout) ?? .twoLevels
     }
     public var obeyRobots: Bool = true
 

@@ -48,7 +48,7 @@ public final class Crawler: Sendable {
         let startedAt = MonotonicClock.now
         let requeued = try await store.requeueInterrupted()
         if requeued > 0 { logger.info("requeued \(requeued) URLs left in flight by an interrupted run") }
-        let bodies = try BodyStore(root: settings.outputDirectory)
+        let bodies = try BodyStore(root: settings.outputDirectory, layout: settings.bodyLayout)
         bodies.removeTemporaryFiles()
         let archive = try await openArchive()
         let runID = try await store.beginRun(command: command, pid: getpid(), startedAt: MonotonicClock.wallNow)

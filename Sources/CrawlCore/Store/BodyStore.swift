@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Bodies on disk, content-addressed: `ROOT/ab/cd/<sha256>` holds a body whose SHA-256 starts with
-/// "abcd", so identical bodies are stored once. A body is written to `ROOT/tmp/`, then renamed into
-/// place, so a file under its hash is always complete. Callable from any thread (worker threads).
+/// Bodies on disk, content-addressed: `ROOT/ab/<sha256>` holds a body whose SHA-256 starts with
+/// "ab" (`ROOT/ab/cd/<sha256>` in jobs created before, see ``BodyLayout``), so identical bodies are
+/// stored once. A body is written to an anonymous file that is linked under its name only once
+/// complete, so a file under its hash is always complete. Callable from any thread (worker threads).
 ///
 /// Paths are resolved from a descriptor of `ROOT` (`mkdirat`, `openat`, `linkat`), not walked
 /// from `/` for every body: on the bench site the path walks were a fifth of the store's cost.
@@ -15,14 +16,16 @@ public final class BodyStore: Sendable {
     /// `/proc/self/fd`, opened once (`O_PATH`), to link an anonymous file by its descriptor
     /// number; -1 when anonymous files are off.
     private let descriptorDirectory: Int32
-    /// The `ab/cd` directories made so far, so that each is made once, not once per body.
+    /// How bodies are spread over directories.
+    public let layout: BodyLayout
+    /// The body directories made so far, so that each is made once, not once per body.
     private let directories = DirectorySet()
     /// Cleared once the filesystem refuses `O_TMPFILE`.
     private let anonymousFiles: Atomic<Bool>
     /// Names the fallback path's temp files (with the process ID) without a syscall.
     private let temporaryCounter = Atomic<UInt64>(0)
     private static let processID = getpid()
-    /// `ab/cd/` and 64 hex digits.
+    /// `ab/cd/` and 64 hex digits: the longest relative path.
     private static let relativePathLength = 70
 
     public enum Failure: Error, CustomStringConvertible, Sendable {
@@ -40,13 +43,14 @@ public final class BodyStore: Sendable {
     }
 
     /// Creates the output directories if needed; fails with a one-line reason if it cannot.
-    public convenience init(root: String) throws(Failure) {
-        try self.init(root: root, anonymousFiles: true)
+    public convenience init(root: String, layout: BodyLayout = .oneLevel) throws(Failure) {
+        try self.init(root: root, layout: layout, anonymousFiles: true)
     }
 
     /// `anonymousFiles: false` forces the named-temp-file path (tests).
-    init(root: String, anonymousFiles: Bool) throws(Failure) {
+    init(root: String, layout: BodyLayout = .oneLevel, anonymousFiles: Bool) throws(Failure) {
         self.root = root
+        self.layout = layout
         self.tmpDirectory = root + "/tmp"
         try Self.makeDirectories(tmpDirectory)
         rootDescriptor = open(root, __O_PATH | O_DIRECTORY | O_CLOEXEC)
@@ -91,7 +95,7 @@ public final class BodyStore: Sendable {
     /// `hash` must be a SHA-256 digest in lowercase hex (``ContentHash``): it is the only name
     /// written, so no part of a URL ever names a file and nothing can point outside ``root``.
     public func store(_ body: UnsafeRawBufferPointer, hash: String) throws(Failure) -> String {
-        let relative = Self.relativePath(forHash: hash)
+        let relative = Self.relativePath(forHash: hash, layout: layout)
         // "ab/cd/<hash>" as a C string; "ab/cd" and "ab" are the same bytes cut short by a NUL.
         let stored: Result<Void, Failure> = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Self.relativePathLength + 1) {
             path in
@@ -112,15 +116,18 @@ public final class BodyStore: Sendable {
         return relative
     }
 
-    /// ``store(_:hash:)`` once the path is laid out: `path` is `ab/cd/<hash>` and NUL-terminated.
+    /// ``store(_:hash:)`` once the path is laid out: `path` is `ab/<hash>` or `ab/cd/<hash>`, and
+    /// NUL-terminated.
     private func store(_ body: UnsafeRawBufferPointer, relativePath path: UnsafeMutablePointer<CChar>) throws(Failure) {
-        let directoryIndex = DirectorySet.index(UnsafeRawPointer(path))
+        // "ab" or "ab/cd": the directory the file goes in.
+        let directoryLength = layout == .oneLevel ? 2 : 5
+        let directoryIndex = DirectorySet.index(UnsafeRawPointer(path), layout: layout)
         if !directories.contains(directoryIndex) {
             // A failure names its own errno: a full disk refuses the directory (ENOSPC), and the
             // open that would follow could only say ENOENT.
-            try withPrefix(path, length: 5) { directory throws(Failure) in
+            try withPrefix(path, length: directoryLength) { directory throws(Failure) in
                 if mkdirat(rootDescriptor, directory, 0o755) != 0 && errno != EEXIST {
-                    guard errno == ENOENT else { throw failure(directory, errno) }
+                    guard errno == ENOENT, layout == .twoLevels else { throw failure(directory, errno) }
                     try withPrefix(path, length: 2) { parent throws(Failure) in
                         if mkdirat(rootDescriptor, parent, 0o755) != 0 && errno != EEXIST { throw failure(parent, errno) }
                     }
@@ -130,7 +137,7 @@ public final class BodyStore: Sendable {
             directories.insert(directoryIndex)
         }
         if anonymousFiles.load(ordering: .relaxed) {
-            let fd = try withPrefix(path, length: 5) { directory throws(Failure) -> Int32 in
+            let fd = try withPrefix(path, length: directoryLength) { directory throws(Failure) -> Int32 in
                 let fd = openat(rootDescriptor, directory, __O_TMPFILE | O_DIRECTORY | O_WRONLY | O_CLOEXEC, 0o644)
                 if fd < 0 && !(errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) { throw failure(directory, errno) }
                 return fd
@@ -162,7 +169,7 @@ public final class BodyStore: Sendable {
     private func storeThroughTemporaryFile(_ body: UnsafeRawBufferPointer, relativePath relative: String) throws(Failure) {
         let final = root + "/" + relative
         if access(final, F_OK) == 0 { return }  // identical body stored already
-        let hash = relative.utf8.dropFirst(6)
+        let hash = relative.utf8.suffix(64)
         let temporary = "\(tmpDirectory)/\(String(hash)!).\(Self.processID).\(temporaryCounter.add(1, ordering: .relaxed).oldValue)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: temporary, errno: errno) }
@@ -185,18 +192,23 @@ public final class BodyStore: Sendable {
         }
     }
 
-    /// `ab/cd/<hash>` for a lowercase hex SHA-256 digest; traps on anything else.
-    static func relativePath(forHash hash: String) -> String {
+    /// `ab/<hash>` (or `ab/cd/<hash>`) for a lowercase hex SHA-256 digest; traps on anything else.
+    static func relativePath(forHash hash: String, layout: BodyLayout = .oneLevel) -> String {
         let digits = hash.utf8
         precondition(digits.count == 64 && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) },
                      "BodyStore.store needs a lowercase hex SHA-256, not \(hash.prefix(80))")
+        let prefix = layout == .oneLevel ? 3 : 6
         return String(unsafeUninitializedCapacity: relativePathLength) { out in
-            var index = 6
+            var index = prefix
             for digit in digits {
                 out[index] = digit
                 index += 1
             }
-            (out[0], out[1], out[2], out[3], out[4], out[5]) = (out[6], out[7], UInt8(ascii: "/"), out[8], out[9], UInt8(ascii: "/"))
+            if layout == .oneLevel {
+                (out[0], out[1], out[2]) = (out[3], out[4], UInt8(ascii: "/"))
+            } else {
+                (out[0], out[1], out[2], out[3], out[4], out[5]) = (out[6], out[7], UInt8(ascii: "/"), out[8], out[9], UInt8(ascii: "/"))
+            }
             return index
         }
     }
@@ -231,15 +243,15 @@ public final class BodyStore: Sendable {
     }
 }
 
-/// Which of the 65,536 two-level directories `ab/cd` exist: one bit each (8 KB).
+/// Which body directories exist: one bit each for the 256 `ab` or the 65,536 `ab/cd` (8 KB).
 /// Callable from any thread.
 private final class DirectorySet: Sendable {
     private let bits = Mutex<[UInt64]>([UInt64](repeating: 0, count: 1024))
 
-    /// The directory's index from the hex digits of a relative path `ab/cd/...`.
-    static func index(_ path: UnsafeRawPointer) -> Int {
+    /// The directory's index from the hex digits of a relative path `ab/...` or `ab/cd/...`.
+    static func index(_ path: UnsafeRawPointer, layout: BodyLayout) -> Int {
         var value = 0
-        for offset in [0, 1, 3, 4] {
+        for offset in layout == .oneLevel ? [0, 1] : [0, 1, 3, 4] {
             let byte = path.load(fromByteOffset: offset, as: UInt8.self)
             let digit = byte <= UInt8(ascii: "9") ? byte &- UInt8(ascii: "0") : (byte | 0x20) &- UInt8(ascii: "a") &+ 10
             value = value << 4 | Int(digit & 0xF)
@@ -254,4 +266,16 @@ private final class DirectorySet: Sendable {
     func insert(_ index: Int) {
         bits.withLock { $0[index >> 6] |= 1 << UInt64(index & 63) }
     }
+}
+
+/// How a job's bodies are spread over directories under `--out`. Stored with the job (in its
+/// settings), so that a resumed job keeps the layout it began with.
+public enum BodyLayout: Int, Sendable, Codable {
+    /// `ab/<sha256>`: 256 directories, each made once (jobs created by this version). Git lays out
+    /// loose objects the same way; a million bodies make about 3,900 files per directory.
+    case oneLevel = 1
+    /// `ab/cd/<sha256>`: 65,536 directories (jobs created before). Up to some 100,000 bodies nearly
+    /// every body made a directory of its own: a syscall and an inode each (a twentieth of the
+    /// crawl's CPU on the bench site).
+    case twoLevels = 2
 }
