@@ -31,16 +31,21 @@ extension SQLiteJobStore {
             "SELECT min(next_attempt_at) FROM urls WHERE host_id = ?1 AND state = 'queued' AND next_attempt_at > ?2")
         var batch = ClaimBatch()
         var claimed: [ClaimedURL] = []
+        // The claims of this call, by host: they join `claimedURLs` only once every query succeeded,
+        // so a failed claim leaves no claim behind for URLs nobody was handed.
+        var taken: [Int64: Set<Int64>] = [:]
         for request in requests where request.limit > 0 {
             let before = claimed.count
-            var taken = claimedURLs[request.hostID, default: []]
-            try Self.select(queued, host: request.hostID, bound: now, limit: request.limit, skipping: &taken, into: &claimed)
+            // A copy (made at its first insert: a few hundred ids), so that a query that throws
+            // leaves `claimedURLs` as it was.
+            var hostTaken = taken[request.hostID] ?? claimedURLs[request.hostID] ?? []
+            try Self.select(queued, host: request.hostID, bound: now, limit: request.limit, skipping: &hostTaken, into: &claimed)
             let room = request.limit - (claimed.count - before)
             if let revisitFetchedBefore, room > 0 {
-                try Self.select(revisits, host: request.hostID, bound: revisitFetchedBefore, limit: room, skipping: &taken,
+                try Self.select(revisits, host: request.hostID, bound: revisitFetchedBefore, limit: room, skipping: &hostTaken,
                                 into: &claimed)
             }
-            claimedURLs[request.hostID] = taken
+            taken[request.hostID] = hostTaken
             if claimed.count - before < request.limit {
                 earliest.reset()
                 try earliest.bind(request.hostID, at: 1)
@@ -49,6 +54,7 @@ extension SQLiteJobStore {
                 earliest.reset()
             }
         }
+        for (host, ids) in taken { claimedURLs[host] = ids }
         batch.urls = claimed
         return batch
     }
@@ -80,8 +86,8 @@ extension SQLiteJobStore {
     }
 
     /// Appends up to `limit` rows of `statement` (bound to `host` and `bound`) that are not in
-    /// `taken`, and adds them to it. The claimed rows still match the query and come first in its
-    /// order (they were taken from its front), so it asks for as many more rows as are taken.
+    /// `taken`, and adds them to it. At most `taken.count` of the rows the query returns can be
+    /// skipped, so asking for that many more still yields `limit` rows when that many are free.
     private static func select(_ statement: SQLiteStatement, host: Int64, bound: Double, limit: Int,
                                skipping taken: inout Set<Int64>, into claimed: inout [ClaimedURL]) throws(StoreError) {
         statement.reset()
