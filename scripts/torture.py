@@ -12,7 +12,7 @@ by someone else's nginx, waits up to --port-wait seconds for it to be free), and
 access log, drawn from a seeded generator (--seed): the crawl is killed as soon as the log holds
 that many lines, so a run repeats closely whatever the machine's speed.
 
-After each kill it notes the rows left `in_flight` (none since claims stay in memory) and the temp files the kill left in OUT/tmp;
+After each kill it notes the temp files the kill left in OUT/tmp;
 after the following run, the requests that run repeated (the duplicates that kill caused). The
 final `crawl resume` must drain the frontier. Then, checked:
   * nginx's log (audit.py): every expected URL requested, nothing disallowed or
@@ -219,7 +219,7 @@ def torture(a, site, manifest, db, out, work):
         cmd += ["--allow-host", host]
     print(f"crash torture: {a.kills} kills (seed {a.seed}) of a crawl of {expected} URLs, --concurrency {a.concurrency}; "
           f"kill points (requests): {points}", flush=True)
-    kills = []  # per kill: point, reached, in_flight rows, temp files
+    kills = []  # per kill: point, reached, temp files
     dup_before = 0
     dups = []
     failures = []
@@ -244,12 +244,9 @@ def torture(a, site, manifest, db, out, work):
         elif dup_now:
             failures.append(f"the first run, before any kill, repeated {dup_now} requests")
         dup_before = dup_now
-        con = read_only(db)
-        in_flight = con.execute("SELECT count(*) FROM urls WHERE state = 'in_flight'").fetchone()[0]
-        con.close()
         tmp = os.path.join(out, "tmp")
         temps = len(os.listdir(tmp)) if os.path.isdir(tmp) else 0
-        kills.append((point, reached, in_flight, temps))
+        kills.append((point, reached, temps))
         cmd = [a.crawl, "resume", "--db", db, "--quiet"]
 
     final = subprocess.run(cmd, text=True, capture_output=True, timeout=600)
@@ -259,10 +256,10 @@ def torture(a, site, manifest, db, out, work):
     report = audit(site)
     dups.append(report["duplicates"] - dup_before)
 
-    print(f"{'kill':>4} {'at req':>7} {'reached':>7} {'in flight':>9} {'temp files':>10} {'re-fetched next run':>19}")
-    for i, (point, reached, in_flight, temps) in enumerate(kills):
+    print(f"{'kill':>4} {'at req':>7} {'reached':>7} {'temp files':>10} {'re-fetched next run':>19}")
+    for i, (point, reached, temps) in enumerate(kills):
         d = dups[i] if i < len(dups) else None
-        print(f"{i + 1:>4} {point:>7} {reached:>7} {in_flight:>9} {temps:>10} {d if d is not None else '-':>19}")
+        print(f"{i + 1:>4} {point:>7} {reached:>7} {temps:>10} {d if d is not None else '-':>19}")
         if d is not None and d > a.concurrency:
             failures.append(f"kill {i + 1}: {d} duplicates > --concurrency {a.concurrency}")
 

@@ -57,7 +57,7 @@ def history_rows(first_id, count, host_ids, origins, parent_of_first, depth_of_f
             digest = f"{rng.getrandbits(256):064x}"
             modified = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(fetched - rng.random() * 90 * DAY))
             yield ((row_id, url, host_id, "done", category, d, parent, found, 1, 0.0, 200, ctype, size, digest,
-                    f"{digest[:2]}/{digest[2:4]}/{digest}", f'"{rng.getrandbits(32):x}-{size:x}"', modified, None,
+                    f"{digest[:2]}/{digest}", f'"{rng.getrandbits(32):x}-{size:x}"', modified, None,
                     fetched, None, None, 0),
                    (row_id, fetched, 200, size, digest, "new"))
         elif category == "redirect":

@@ -65,7 +65,8 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
         case bodyLayout
     }
 
-    /// Settings stored by an older crawl lack the newer keys: those take their defaults.
+    /// Settings stored by an older crawl lack the newer keys: those take their defaults, except
+    /// `bodyLayout`, whose absence means the two-level layout those jobs wrote.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = CrawlSettings()

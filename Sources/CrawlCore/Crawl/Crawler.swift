@@ -127,7 +127,7 @@ public final class Crawler: Sendable {
         let fatalError = fatal.withLock { $0 }
         if fatalError != nil { endReason = "error" }
         // Claimed but never fetched (a limit, a stop, a host whose robots.txt stayed unavailable):
-        // back to the frontier now rather than at the next start, so stats show them queued.
+        // the rows are still queued (claims are not written); this ends the claims in memory.
         _ = try? await store.requeueInterrupted()
         let report = counters.withLock { RunReport(counters: $0, endReason: endReason, seconds: seconds) }
         try? await store.endRun(runID, summary: RunSummary(

@@ -54,8 +54,6 @@ struct ParseInput {
         return Int32(count)
     }
 
-    /// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID): waiting for a core on a
-    /// busy machine does not count against a document.
     /// CLOCK_MONOTONIC, served by the vDSO (no syscall).
     static func monotonicSeconds() -> Double {
         var time = timespec()
@@ -63,6 +61,8 @@ struct ParseInput {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
+    /// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID): waiting for a core on a
+    /// busy machine does not count against a document.
     static func threadCPUSeconds() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)

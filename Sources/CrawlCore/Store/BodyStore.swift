@@ -96,7 +96,8 @@ public final class BodyStore: Sendable {
     /// written, so no part of a URL ever names a file and nothing can point outside ``root``.
     public func store(_ body: UnsafeRawBufferPointer, hash: String) throws(Failure) -> String {
         let relative = Self.relativePath(forHash: hash, layout: layout)
-        // "ab/cd/<hash>" as a C string; "ab/cd" and "ab" are the same bytes cut short by a NUL.
+        // "ab/<hash>" (or "ab/cd/<hash>") as a C string; its directories are the same bytes cut
+        // short by a NUL.
         let stored: Result<Void, Failure> = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Self.relativePathLength + 1) {
             path in
             var index = 0

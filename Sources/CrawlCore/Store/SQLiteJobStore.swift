@@ -59,7 +59,7 @@ public final class SQLiteJobStore: JobStore, @unchecked Sendable {
         try connection.execute("PRAGMA cache_size = -8192")
         // Checkpoint every 8,192 pages (32 MiB of WAL), not 1,000: hot index pages are rewritten
         // in most commits, so each checkpoint copies fewer distinct pages per WAL frame (on the
-        // bench site 2.4k page writes to the database file instead of 5.3k), and on a real disk
+        // bench site 2.5k page writes to the database file instead of 5.3k), and on a real disk
         // the checkpoints' fsyncs (two each) are a few per crawl instead of dozens.
         try connection.execute("PRAGMA wal_autocheckpoint = 8192")
         try MigrationRunner(connection: connection).migrate()
