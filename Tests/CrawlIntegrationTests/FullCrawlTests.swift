@@ -41,7 +41,6 @@ struct FullCrawlTests {
         #expect(stats.int("urls", "failed") == missing)
         #expect(stats.int("urls", "skipped") == disallowed)
         #expect(stats.int("urls", "queued") == 0)
-        #expect(stats.int("urls", "in_flight") == 0)
         #expect(stats.int("urls", "total") == pages + images + slow + redirects + missing + disallowed)
         #expect(stats.int("status", "200") == pages + images + slow)
         #expect(stats.int("status", "301") == redirects)

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import CrawlCore
+
 /// --max-pages, --max-depth, --no-images, --ignore-robots: what the server sees matches the limit.
 @Suite("crawl: limits and switches")
 struct LimitTests {
@@ -26,10 +28,31 @@ struct LimitTests {
             let rows = try CrawlDatabase.urls(scratch.db)
             let fetchedRows = rows.values.filter { $0.state == "done" || $0.state == "failed" }
             #expect(fetchedRows.count == 5, "done/failed rows: \(sample(fetchedRows.map(\.url).sorted()))")
-            let inFlight = rows.inState("in_flight").map(\.url).sorted()
-            #expect(inFlight.isEmpty, "rows left in_flight after the run ended: \(sample(inFlight))")
             let reasons = try CrawlDatabase.column(scratch.db, "SELECT end_reason FROM runs")
             #expect(reasons == ["limit"])
+        }
+    }
+
+    /// A job whose stored settings lack `bodyLayout` (created by an older crawl) keeps writing
+    /// `ab/cd/<sha256>` bodies when resumed, beside the ones it has; a new job writes `ab/<sha256>`.
+    @Test func aJobStoredWithoutABodyLayoutKeepsTheTwoLevelOne() async throws {
+        try await crawlSite("legacylayout", firstIP: 74, ["--max-pages", "4"]) { _, scratch, crawl, result in
+            #expect(result.code == 0, "\(result)")
+            let bodies = "SELECT u.body_path FROM urls u JOIN fetches f ON f.url_id = u.id WHERE f.run_id = ?1 AND u.body_path IS NOT NULL"
+            let first = try CrawlDatabase.column(scratch.db, bodies.replacingOccurrences(of: "?1", with: "1"))
+            #expect(!first.isEmpty && first.allSatisfy { $0.split(separator: "/").count == 2 }, "a new job's bodies: \(first)")
+            try CrawlDatabase.execute(scratch.db, "UPDATE job SET settings = json_remove(settings, '$.bodyLayout')")
+
+            let resumed = try await crawl.run(["resume", "--db", scratch.db, "--max-pages", "12"], timeout: 60)
+            #expect(resumed.code == 0, "\(resumed)")
+            let second = try CrawlDatabase.column(scratch.db, bodies.replacingOccurrences(of: "?1", with: "2"))
+            #expect(!second.isEmpty && second.allSatisfy { $0.split(separator: "/").count == 3 }, "the resumed job's bodies: \(second)")
+            for path in first + second {
+                let data = FileManager.default.contents(atPath: scratch.out + "/" + path)
+                #expect(data.map { ContentHash.sha256Hex([UInt8]($0)) } == String(path.suffix(64)), "\(path)")
+            }
+            // The resumed run stored its settings again, now naming the layout.
+            #expect(try CrawlDatabase.column(scratch.db, "SELECT json_extract(settings, '$.bodyLayout') FROM job") == ["2"])
         }
     }
 
