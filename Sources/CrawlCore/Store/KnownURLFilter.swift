@@ -7,7 +7,13 @@
 /// This is a cache, not the seen-set: SQLite's unique index stays the only authority. A URL the
 /// filter does not remember (never seen, or evicted) simply goes to SQLite as before. Memory is
 /// fixed at `capacity` × 8 bytes whatever the frontier's size: each slot holds the 64-bit hash
-/// of one URL, and a newer URL whose hash maps to the same slot replaces it (direct-mapped).
+/// of one URL. A hash picks a set of four adjacent slots (32 bytes, one cache line), and a new
+/// URL takes a free slot of its set, else evicts one of the four, chosen by other bits of its hash.
+///
+/// Four ways, not one: with one slot per hash, two URLs sharing a slot evict each other every time
+/// either is linked again, and each such miss is an SQLite probe. `INSERT OR IGNORE`s per crawl,
+/// one way → four: bench site (12.4k URLs in 262k slots) 16.4k → 12.7k, the ideal; 10× site
+/// (119k URLs) 417k → 163k, which took its SQLite time from 8.4 s to 5.2 s.
 ///
 /// A false "known" needs two distinct URLs with equal 64-bit hashes, about 2⁻⁶⁴ per lookup;
 /// the hash is SipHash with a per-process random key (Swift's `Hasher`), so no page can aim
@@ -36,14 +42,35 @@ struct KnownURLFilter {
         return hash == 0 ? 1 : hash
     }
 
-    /// Whether the URL with this key was added and not evicted since.
-    func contains(_ key: UInt64) -> Bool {
-        slots[Int(truncatingIfNeeded: key) & mask] == key
+    /// Slots per set.
+    private static let ways = 4
+
+    /// The first slot of the key's set.
+    @inline(__always)
+    private func setStart(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: key) & mask & ~(Self.ways - 1)
     }
 
-    /// Remembers the URL with this key, evicting whichever shared its slot.
+    /// Whether the URL with this key was added and not evicted since.
+    func contains(_ key: UInt64) -> Bool {
+        let start = setStart(key)
+        for index in start..<min(start + Self.ways, slots.count) where slots[index] == key { return true }
+        return false
+    }
+
+    /// Remembers the URL with this key: in a free slot of its set, else in place of one of the set's
+    /// URLs (picked by the key's top bits, so a set's victims vary).
     mutating func insert(_ key: UInt64) {
-        slots[Int(truncatingIfNeeded: key) & mask] = key
+        let start = setStart(key)
+        let end = min(start + Self.ways, slots.count)
+        for index in start..<end {
+            if slots[index] == key { return }
+            if slots[index] == 0 {
+                slots[index] = key
+                return
+            }
+        }
+        slots[start + Int(key >> 62) % (end - start)] = key
     }
 
     /// Forgets everything (after a rolled-back transaction).
