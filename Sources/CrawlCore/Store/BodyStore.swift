@@ -120,9 +120,8 @@ public final class BodyStore: Sendable {
     /// ``store(_:hash:)`` once the path is laid out: `path` is `ab/<hash>` or `ab/cd/<hash>`, and
     /// NUL-terminated.
     private func store(_ body: UnsafeRawBufferPointer, relativePath path: UnsafeMutablePointer<CChar>) throws(Failure) {
-        // "ab" or "ab/cd": the directory the file goes in.
-        let directoryLength = layout == .oneLevel ? 2 : 5
-        let directoryIndex = DirectorySet.index(UnsafeRawPointer(path), layout: layout)
+        let directoryLength = layout.directoryLength
+        let directoryIndex = DirectorySet.index(UnsafeRawPointer(path), directoryLength: directoryLength)
         if !directories.contains(directoryIndex) {
             // A failure names its own errno: a full disk refuses the directory (ENOSPC), and the
             // open that would follow could only say ENOENT.
@@ -198,17 +197,18 @@ public final class BodyStore: Sendable {
         let digits = hash.utf8
         precondition(digits.count == 64 && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) },
                      "BodyStore.store needs a lowercase hex SHA-256, not \(hash.prefix(80))")
-        let prefix = layout == .oneLevel ? 3 : 6
+        // The hash after the directories; each directory is the next two of its leading digits.
+        let prefix = layout.directoryLength + 1
         return String(unsafeUninitializedCapacity: relativePathLength) { out in
             var index = prefix
             for digit in digits {
                 out[index] = digit
                 index += 1
             }
-            if layout == .oneLevel {
-                (out[0], out[1], out[2]) = (out[3], out[4], UInt8(ascii: "/"))
-            } else {
-                (out[0], out[1], out[2], out[3], out[4], out[5]) = (out[6], out[7], UInt8(ascii: "/"), out[8], out[9], UInt8(ascii: "/"))
+            var digit = prefix
+            for start in stride(from: 0, to: prefix, by: 3) {
+                (out[start], out[start + 1], out[start + 2]) = (out[digit], out[digit + 1], UInt8(ascii: "/"))
+                digit += 2
             }
             return index
         }
@@ -249,11 +249,13 @@ public final class BodyStore: Sendable {
 private final class DirectorySet: Sendable {
     private let bits = Mutex<[UInt64]>([UInt64](repeating: 0, count: 1024))
 
-    /// The directory's index from the hex digits of a relative path `ab/...` or `ab/cd/...`.
-    static func index(_ path: UnsafeRawPointer, layout: BodyLayout) -> Int {
+    /// The directory's index from the hex digits of its relative path, `ab` or `ab/cd`
+    /// (`directoryLength` bytes).
+    static func index(_ path: UnsafeRawPointer, directoryLength: Int) -> Int {
         var value = 0
-        for offset in layout == .oneLevel ? [0, 1] : [0, 1, 3, 4] {
+        for offset in 0..<directoryLength {
             let byte = path.load(fromByteOffset: offset, as: UInt8.self)
+            if byte == UInt8(ascii: "/") { continue }
             let digit = byte <= UInt8(ascii: "9") ? byte &- UInt8(ascii: "0") : (byte | 0x20) &- UInt8(ascii: "a") &+ 10
             value = value << 4 | Int(digit & 0xF)
         }
@@ -279,4 +281,7 @@ public enum BodyLayout: Int, Sendable, Codable {
     /// every body made a directory of its own: a syscall and an inode each (10,800 `mkdirat`,
     /// about 3% of the crawl's CPU, on the bench site).
     case twoLevels = 2
+
+    /// Bytes of a body's directory path: `ab` (2) or `ab/cd` (5).
+    var directoryLength: Int { rawValue * 3 - 1 }
 }
