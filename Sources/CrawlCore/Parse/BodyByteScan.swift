@@ -10,10 +10,6 @@ struct BodyByteScan {
     /// Scans `bytes` eight at a time, stopping early once both answers are known.
     /// `findNonASCII: false` looks for NUL bytes only (`firstNonASCII` is then nil).
     init(_ bytes: UnsafeRawBufferPointer, findNonASCII: Bool = true) {
-        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
-            // Classic "has a zero byte" test: exact, no false positives.
-            (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
-        }
         var containsNUL = false
         var firstNonASCII: Int?
         var lookingForNonASCII = findNonASCII
@@ -21,7 +17,7 @@ struct BodyByteScan {
         let count = bytes.count
         while index + 8 <= count {
             let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if !containsNUL && hasZeroByte(word) { containsNUL = true }
+            if !containsNUL && Self.hasZeroByte(word) { containsNUL = true }
             if lookingForNonASCII, word & 0x8080_8080_8080_8080 != 0 {
                 // Little-endian: the lowest set high bit is the first such byte.
                 firstNonASCII = index + (word & 0x8080_8080_8080_8080).littleEndian.trailingZeroBitCount / 8
@@ -41,5 +37,12 @@ struct BodyByteScan {
         }
         self.containsNUL = containsNUL
         self.firstNonASCII = firstNonASCII
+    }
+
+    /// Whether one of the eight bytes of `word` is 0 (the classic test: exact, no false
+    /// positives). XOR a byte repeated eight times first to look for that byte instead.
+    @inline(__always)
+    static func hasZeroByte(_ word: UInt64) -> Bool {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
     }
 }

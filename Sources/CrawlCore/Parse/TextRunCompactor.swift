@@ -32,14 +32,12 @@ enum TextRunCompactor {
     /// Whether `bytes[start..<end]` (which holds no `<` or `>`) may be compacted: only ASCII
     /// other than NUL, ESC, `"` and `'`. Eight bytes at a time.
     private static func isPlain(_ bytes: UnsafeRawPointer, from start: Int, to end: Int) -> Bool {
-        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
-            (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
-        }
         var index = start
         while index + 8 <= end {
             let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if word & 0x8080_8080_8080_8080 != 0 || hasZeroByte(word) || hasZeroByte(word ^ 0x1B1B_1B1B_1B1B_1B1B)
-                || hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x2727_2727_2727_2727)
+            if word & 0x8080_8080_8080_8080 != 0 || BodyByteScan.hasZeroByte(word)
+                || BodyByteScan.hasZeroByte(word ^ 0x1B1B_1B1B_1B1B_1B1B) || BodyByteScan.hasZeroByte(word ^ 0x2222_2222_2222_2222)
+                || BodyByteScan.hasZeroByte(word ^ 0x2727_2727_2727_2727)
             {
                 return false
             }
