@@ -28,7 +28,7 @@ struct ChunkedDecoder {
             let byte = raw[index]
             switch state {
             case .size:
-                if let digit = Self.hexValue(byte) {
+                if let digit = URLByteClass.hexValue(byte).map(Int.init) {
                     guard sizeDigits < 15 else { throw .framing("chunk size too large") }
                     size = size << 4 | digit
                     sizeDigits += 1
@@ -85,14 +85,5 @@ struct ChunkedDecoder {
         state = size == 0 ? .trailer(lineIsEmpty: true) : .data(remaining: size)
         size = 0
         sizeDigits = 0
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
-        default: nil
-        }
     }
 }

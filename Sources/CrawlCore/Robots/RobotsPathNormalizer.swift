@@ -33,23 +33,23 @@ enum RobotsPathNormalizer {
         while index < count {
             let byte = input[index]
             if byte == UInt8(ascii: "%"), index + 2 < count,
-                let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2])
+                let high = URLByteClass.hexValue(input[index + 1]), let low = URLByteClass.hexValue(input[index + 2])
             {
                 let decoded = high << 4 | low
-                if isUnreserved(decoded) {
+                if URLByteClass.isUnreserved(decoded) {
                     output[written] = decoded
                     written += 1
                 } else {
                     output[written] = UInt8(ascii: "%")
-                    output[written + 1] = hexDigit(high)
-                    output[written + 2] = hexDigit(low)
+                    output[written + 1] = URLByteClass.hexDigit(high)
+                    output[written + 2] = URLByteClass.hexDigit(low)
                     written += 3
                 }
                 index += 3
             } else if needsEncoding(byte) {
                 output[written] = UInt8(ascii: "%")
-                output[written + 1] = hexDigit(byte >> 4)
-                output[written + 2] = hexDigit(byte & 0x0F)
+                output[written + 1] = URLByteClass.hexDigit(byte >> 4)
+                output[written + 2] = URLByteClass.hexDigit(byte & 0x0F)
                 written += 3
                 index += 1
             } else {
@@ -74,36 +74,8 @@ enum RobotsPathNormalizer {
 
     // MARK: - Byte classes
 
-    /// The upper-case hex digit for a nibble (0...15).
-    @inline(__always)
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "A") &+ (nibble &- 10)
-    }
-
     @inline(__always)
     private static func needsEncoding(_ byte: UInt8) -> Bool {
         byte >= 0x7F || byte <= 0x20
-    }
-
-    @inline(__always)
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
-    }
-
-    @inline(__always)
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte &- UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte &- UInt8(ascii: "A") &+ 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte &- UInt8(ascii: "a") &+ 10
-        default: return nil
-        }
     }
 }

@@ -1,6 +1,7 @@
 /// Character classes of RFC 3986 as branch-free tests on single UTF-8 bytes.
 ///
-/// Internal helper of the URL parser; pure functions, callable from any thread. The sets are
+/// Internal helper of the URL parser, also used wherever bytes are read as hex digits or
+/// percent-escapes (robots paths, chunk sizes, WARC digests); pure functions, callable from any thread. The sets are
 /// 128-bit masks split in two `UInt64` halves so that no global table (and no lazy-initialisation
 /// check) sits in the hot loop.
 enum URLByteClass {

@@ -27,7 +27,7 @@ public enum WarcDigest {
         digest.reserveCapacity(32)
         var high: UInt8?
         for character in hex.utf8 {
-            guard let value = hexValue(character) else { return nil }
+            guard let value = URLByteClass.hexValue(character) else { return nil }
             if let first = high {
                 digest.append(first << 4 | value)
                 high = nil
@@ -43,14 +43,5 @@ public enum WarcDigest {
     /// writer makes; false for another one (a `sha1:` label of an older job).
     public static func isCurrent(_ label: String) -> Bool {
         label.utf8.starts(with: prefix.utf8)
-    }
-
-    private static func hexValue(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
