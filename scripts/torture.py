@@ -16,7 +16,8 @@ After each kill it notes the temp files the kill left in OUT/tmp;
 after the following run, the requests that run repeated (the duplicates that kill caused). The
 final `crawl resume` must drain the frontier. Then, checked:
   * nginx's log (audit.py): every expected URL requested, nothing disallowed or
-    unexpected, duplicates <= kills x concurrency (and each kill's <= concurrency);
+    unexpected, duplicates <= kills x 2 x concurrency (each kill's <= 2 x concurrency: the fetches
+    started and not yet committed);
   * the database: PRAGMA integrity_check is ok; every manifest URL has its row in the expected
     state (page/image done 200, redirect done 301, missing failed 404, disallowed skipped for
     robots); nothing queued or in flight; every run but the last ended `interrupted`;
@@ -260,8 +261,8 @@ def torture(a, site, manifest, db, out, work):
     for i, (point, reached, temps) in enumerate(kills):
         d = dups[i] if i < len(dups) else None
         print(f"{i + 1:>4} {point:>7} {reached:>7} {temps:>10} {d if d is not None else '-':>19}")
-        if d is not None and d > a.concurrency:
-            failures.append(f"kill {i + 1}: {d} duplicates > --concurrency {a.concurrency}")
+        if d is not None and d > 2 * a.concurrency:
+            failures.append(f"kill {i + 1}: {d} duplicates > 2 x --concurrency = {2 * a.concurrency}")
 
     cover = report["coverage"]
     incomplete = {k: v for k, v in cover.items() if v[0] != v[1]}
@@ -271,9 +272,9 @@ def torture(a, site, manifest, db, out, work):
         failures.append(f"{report['disallowed_requested']} disallowed URLs requested")
     if report["unexpected"]:
         failures.append(f"{report['unexpected']} unexpected URLs requested: {report['unexpected_sample'][:3]}")
-    bound = a.kills * a.concurrency
+    bound = a.kills * 2 * a.concurrency
     if report["duplicates"] > bound:
-        failures.append(f"{report['duplicates']} duplicates > kills x concurrency = {bound}")
+        failures.append(f"{report['duplicates']} duplicates > kills x 2 x concurrency = {bound}")
 
     con = read_only(db)
     integrity = [r for (r,) in con.execute("PRAGMA integrity_check")]
@@ -290,7 +291,7 @@ def torture(a, site, manifest, db, out, work):
 
     print(f"requests {report['requests']} in {seconds:.1f} s over {len(reasons)} runs; coverage "
           + " ".join(f"{k}={v[0]}/{v[1]}" for k, v in cover.items()))
-    print(f"duplicates {report['duplicates']} (bound {bound} = {a.kills} kills x {a.concurrency}); per kill {dups}")
+    print(f"duplicates {report['duplicates']} (bound {bound} = {a.kills} kills x 2 x {a.concurrency}); per kill {dups}")
     print(f"integrity_check {' '.join(integrity[:3])}; rows {'as expected' if not row_problems else f'{len(row_problems)} wrong'}; "
           f"bodies checked {checked}, problems {len(body_problems)}; temp files left "
           f"{len(os.listdir(os.path.join(out, 'tmp'))) if os.path.isdir(os.path.join(out, 'tmp')) else 0}")

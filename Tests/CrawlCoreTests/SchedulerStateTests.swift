@@ -36,15 +36,26 @@ import Testing
         do { let p = state.plan(now: 0); #expect(Self.fetched(p) == [3]) }
     }
 
-    @Test func globalLimitCountsUntilCommit() {
-        var state = Self.ready(Self.limits(concurrency: 2, perHost: 10), hosts: [1], urls: (1...5).map { Self.url($0, host: 1) })
+    /// `--concurrency` bounds transfers; fetches not yet committed are bounded at twice that, so
+    /// a kill re-fetches at most 2 × `--concurrency` URLs.
+    @Test func transferSlotsFreeAtTransferEndAndUncommittedFetchesStayBounded() {
+        var state = Self.ready(Self.limits(concurrency: 2, perHost: 10), hosts: [1], urls: (1...8).map { Self.url($0, host: 1) })
         do { let p = state.plan(now: 0); #expect(Self.fetched(p) == [1, 2]) }
-        state.transferFinished(hostID: 1)
-        state.transferFinished(hostID: 1)
-        // The transfers ended, but their results are not committed: the global slots stay taken.
+        // Both transfers in flight: nothing more starts.
         do { let p = state.plan(now: 0); #expect(Self.fetched(p).isEmpty) }
-        state.committed(results: 2, fetchSlots: 2, fetched: 2, receipt: BatchReceipt(), robotsLoader: { _ in .unknown })
+        state.transferFinished(hostID: 1)
+        state.transferFinished(hostID: 1)
+        // The transfers ended; their results are not committed yet, but the transfer slots are free.
         do { let p = state.plan(now: 0); #expect(Self.fetched(p) == [3, 4]) }
+        state.transferFinished(hostID: 1)
+        state.transferFinished(hostID: 1)
+        // Four fetches await their commit (2 × --concurrency): no transfer starts, although none is in flight.
+        do { let p = state.plan(now: 0); #expect(Self.fetched(p).isEmpty) }
+        state.committed(results: 1, fetchSlots: 1, fetched: 1, receipt: BatchReceipt(), robotsLoader: { _ in .unknown })
+        do { let p = state.plan(now: 0); #expect(Self.fetched(p) == [5]) }
+        state.committed(results: 3, fetchSlots: 3, fetched: 3, receipt: BatchReceipt(), robotsLoader: { _ in .unknown })
+        // One transfer (5) is in flight: one more may start, whatever is uncommitted.
+        do { let p = state.plan(now: 0); #expect(Self.fetched(p) == [6]) }
     }
 
     /// --max-pages-per-host counts URLs, not attempts: a retry neither counts again nor is

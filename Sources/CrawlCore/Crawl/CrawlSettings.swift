@@ -12,7 +12,7 @@ public struct CrawlSettings: Sendable, Codable, Equatable {
     public var allowedHosts: [String] = []
     public var maxDepth: Int?
     public var maxPages: Int?
-    /// Transfers in flight at once, all hosts together. Also bounds the URLs fetched but not yet committed.
+    /// Transfers in flight at once, all hosts together. Fetches not yet committed are bounded at twice this.
     public var concurrency: Int = 16
     /// Transfers in flight at once on one host.
     public var perHost: Int = 2

@@ -40,7 +40,8 @@ final class ResultWriter: Sendable {
             if failed { continue }
             // A small batch waits 2 ms for company: each commit rewrites the index pages it
             // touches, so fewer, larger transactions cost less (CPU per crawl -10% on the bench
-            // site). Slots stay held until the commit, so this never lets more work pile up.
+            // site). Fetches stay uncommitted (bounded at 2 × --concurrency) until the commit, so
+            // this never lets more work pile up.
             if entries.count < Self.smallBatch {
                 try? await Task.sleep(for: .milliseconds(2))
                 entries += queue.takeReady(maxCount: maxBatch - entries.count)

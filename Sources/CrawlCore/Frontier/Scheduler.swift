@@ -88,6 +88,7 @@ public final class Scheduler: Sendable {
 
 /// The limits the scheduler enforces.
 public struct SchedulerLimits: Sendable {
+    /// Transfers in flight at once (`--concurrency`), robots.txt included.
     public var concurrency: Int
     public var perHost: Int
     /// Seconds between request starts on one host (the larger of `--delay` and robots' Crawl-delay).
@@ -99,7 +100,6 @@ public struct SchedulerLimits: Sendable {
     public var maxPagesPerHost: Int?
     /// URLs kept ready in memory per host (bounded, whatever the frontier's size).
     public var readyPerHost: Int
-    /// How many robots.txt failures of one host are retried in this run before it is deferred.
     /// Crawl-delay from robots.txt is honored up to this many seconds (`--max-crawl-delay`).
     public var maxCrawlDelay: Double = 30
     /// Retries due within this many seconds keep a run going; later ones wait for a later run.
@@ -114,8 +114,14 @@ public struct SchedulerLimits: Sendable {
     public var spacing: Double { Self.withMargin(delay) }
 
     static func withMargin(_ delay: Double) -> Double { delay > 0 ? delay + min(0.001, delay * 0.02) : 0 }
+    /// How many robots.txt failures of one host are retried in this run before it is deferred.
     public var robotsAttempts: Int = 3
     public var robotsRetryBase: Double = 5
+
+    /// Fetches started and not yet committed: in flight, being parsed, or waiting for the writer.
+    /// Twice `concurrency`, so that a transfer's slot is free again while its result is parsed
+    /// and committed, yet a kill at any instant re-fetches at most this many URLs.
+    public var maxUncommittedFetches: Int { 2 * concurrency }
 
     public init(concurrency: Int, perHost: Int, delay: Double, maxPages: Int?, readyPerHost: Int) {
         self.concurrency = concurrency

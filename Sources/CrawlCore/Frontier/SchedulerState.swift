@@ -29,8 +29,10 @@ struct SchedulerState {
     let limits: SchedulerLimits
     var hosts: [Host] = []
     var index: [Int64: Int] = [:]
-    /// Fetches handed out and not yet committed (bounded by `limits.concurrency`).
+    /// Fetches handed out and not yet committed (bounded by `limits.maxUncommittedFetches`).
     var activeFetches = 0
+    /// Transfers in flight, robots.txt included (bounded by `limits.concurrency`).
+    var transfers = 0
     /// Results of any kind handed out and not yet committed.
     var uncommitted = 0
     /// Requests sent in this job and committed (toward --max-pages).
@@ -132,7 +134,7 @@ struct SchedulerState {
             host.robots = .unknown
             fallthrough
         case .unknown:
-            if !host.ready.isEmpty && !blocked && activeFetches < limits.concurrency && host.inFlight < limits.perHost {
+            if !host.ready.isEmpty && !blocked && hasFreeSlot && host.inFlight < limits.perHost {
                 if now >= host.nextAllowedAt {
                     host.robots = .fetching
                     startTransfer(on: &host, now: now)
@@ -149,7 +151,7 @@ struct SchedulerState {
                     plan.actions.append(.skip(next, reason: reason))
                     continue
                 }
-                guard activeFetches < limits.concurrency, host.inFlight < limits.perHost else { break }
+                guard hasFreeSlot, host.inFlight < limits.perHost else { break }
                 guard now >= host.nextAllowedAt else {
                     wake = min(wake, host.nextAllowedAt)
                     break
@@ -166,9 +168,16 @@ struct SchedulerState {
         }
     }
 
+    /// A transfer may start: fewer than `--concurrency` are in flight, and fewer than
+    /// `maxUncommittedFetches` fetches await their commit.
+    private var hasFreeSlot: Bool {
+        transfers < limits.concurrency && activeFetches < limits.maxUncommittedFetches
+    }
+
     /// Takes a global and a per-host slot for a request starting now, and moves the host's clock.
     private mutating func startTransfer(on host: inout Host, now: Double) {
         host.inFlight += 1
+        transfers += 1
         dispatchedThisRun += 1
         activeFetches += 1
         uncommitted += 1
@@ -187,13 +196,15 @@ struct SchedulerState {
         return nil
     }
 
-    /// A transfer ended: frees the host's slot and adapts its politeness to how it answered.
+    /// A transfer ended: frees its transfer slot and the host's, and adapts the host's politeness
+    /// to how it answered. (Its fetch stays uncommitted until ``committed(results:fetchSlots:fetched:receipt:robotsLoader:retries:wallNow:)``.)
     /// Returns the host's state to persist (nil for an unknown host).
     @discardableResult
     mutating func transferFinished(hostID: Int64, verdict: TransferVerdict = .neutral, now: Double = 0,
                                    sentAt: Double? = nil) -> HostSnapshot? {
         guard let i = index[hostID] else { return nil }
         hosts[i].inFlight -= 1
+        transfers -= 1
         // The delay runs from when the request really went out, not only from its dispatch: the
         // curl thread may have started it late, and the server must never see two starts closer.
         let spacing = hosts[i].politeness.spacing
