@@ -25,6 +25,8 @@
 struct KnownURLFilter {
     private var slots: [UInt64]
     private let mask: Int
+    /// What ``prefetch(_:)`` read, kept so that its loads are not optimized away.
+    private var prefetched: UInt64 = 0
 
     /// A filter of `capacity` slots, rounded up to a power of two.
     init(capacity: Int) {
@@ -56,6 +58,17 @@ struct KnownURLFilter {
         let start = setStart(key)
         for index in start..<min(start + Self.ways, slots.count) where slots[index] == key { return true }
         return false
+    }
+
+    /// Reads the sets of `keys` in one pass, before the lookups that follow. The filter is larger
+    /// than the CPU caches and its sets are random: each lookup is a cache miss, and interleaved
+    /// with SQLite's work they come one at a time. Here the loads are independent and overlap.
+    mutating func prefetch(_ keys: some Sequence<UInt64>) {
+        var folded: UInt64 = 0
+        slots.withUnsafeBufferPointer { slots in
+            for key in keys { folded |= slots[setStart(key)] }
+        }
+        prefetched = folded
     }
 
     /// Remembers the URL with this key: in a free slot of its set, else in place of one of the set's

@@ -141,7 +141,8 @@ extension SQLiteJobStore {
     }
 
     private func recordInTransaction(_ batch: ResultBatch) throws(StoreError) -> BatchReceipt {
-        try connection.transaction { () throws(StoreError) in
+        knownURLs.prefetch(batch.results.lazy.flatMap(\.links).map(\.urlKey))
+        return try connection.transaction { () throws(StoreError) in
             var receipt = BatchReceipt()
             let update = try connection.cached("""
                 UPDATE urls SET state = ?2, attempts = attempts + ?3, status = ?4, content_type = ?5, bytes = ?6,
