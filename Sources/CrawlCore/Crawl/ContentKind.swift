@@ -24,7 +24,7 @@ enum ContentKind {
         while start < end, isBlank(value[start]) { start += 1 }
         while end > start, isBlank(value[end - 1]) { end -= 1 }
         let media = UnsafeBufferPointer(rebasing: value[start..<end])
-        return equalsIgnoringASCIICase(media, "text/html") || equalsIgnoringASCIICase(media, "application/xhtml+xml")
+        return HTMLBytes.equalsIgnoringASCIICase(media, "text/html") || HTMLBytes.equalsIgnoringASCIICase(media, "application/xhtml+xml")
     }
 
     /// Whether the first 256 bytes, after blanks and UTF-8 byte order marks, open an HTML document.
@@ -39,7 +39,7 @@ enum ContentKind {
                 index += 3
             default:
                 let rest = UnsafeBufferPointer(rebasing: head[index...])
-                return hasPrefixIgnoringASCIICase(rest, "<!doctype html") || hasPrefixIgnoringASCIICase(rest, "<html")
+                return HTMLBytes.hasPrefixIgnoringASCIICase(rest, "<!doctype html") || HTMLBytes.hasPrefixIgnoringASCIICase(rest, "<html")
             }
         }
         return false
@@ -63,22 +63,6 @@ enum ContentKind {
         return nil
     }
 
+    /// HTTP's optional whitespace (space, tab), which is all a header value may carry around it.
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-
-    private static func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        bytes.count == lowercase.utf8CodeUnitCount && hasPrefixIgnoringASCIICase(bytes, lowercase)
-    }
-
-    /// `lowercase` must be lower-case ASCII.
-    private static func hasPrefixIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        let count = lowercase.utf8CodeUnitCount
-        guard bytes.count >= count else { return false }
-        let expected = lowercase.utf8Start
-        for index in 0..<count {
-            var byte = bytes[index]
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
-            if byte != expected[index] { return false }
-        }
-        return true
-    }
 }

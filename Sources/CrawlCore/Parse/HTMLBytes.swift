@@ -46,9 +46,17 @@ enum HTMLBytes {
     static func equalsIgnoringASCIICase(
         _ bytes: UnsafeBufferPointer<UInt8>, _ lowercaseLiteral: StaticString
     ) -> Bool {
-        guard bytes.count == lowercaseLiteral.utf8CodeUnitCount else { return false }
+        bytes.count == lowercaseLiteral.utf8CodeUnitCount && hasPrefixIgnoringASCIICase(bytes, lowercaseLiteral)
+    }
+
+    /// Whether `bytes` starts with `lowercaseLiteral` ignoring ASCII case. The literal must be lowercase.
+    static func hasPrefixIgnoringASCIICase(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ lowercaseLiteral: StaticString
+    ) -> Bool {
+        let count = lowercaseLiteral.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
         let expected = lowercaseLiteral.utf8Start
-        for index in 0..<bytes.count where lowercasedASCII(bytes[index]) != expected[index] {
+        for index in 0..<count where lowercasedASCII(bytes[index]) != expected[index] {
             return false
         }
         return true

@@ -57,14 +57,10 @@ enum MetaRefresh {
     /// (with `position` in an unspecified place) when the prefix is not all there.
     private static func consumeURLPrefix(_ content: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> Bool {
         let prefix: StaticString = "url"
-        for index in 0..<prefix.utf8CodeUnitCount {
-            guard position < content.count,
-                HTMLBytes.lowercasedASCII(content[position]) == prefix.utf8Start[index]
-            else {
-                return false
-            }
-            position += 1
-        }
+        guard position <= content.count,
+              HTMLBytes.hasPrefixIgnoringASCIICase(UnsafeBufferPointer(rebasing: content[position...]), prefix)
+        else { return false }
+        position += prefix.utf8CodeUnitCount
         skipWhitespace(content, &position)
         guard position < content.count, content[position] == UInt8(ascii: "=") else { return false }
         position += 1
