@@ -30,7 +30,7 @@ struct ParseInput {
         next = bytes.baseAddress!
         remaining = bytes.count
         deadline = Self.threadCPUSeconds() + budget
-        earliestDeadline = Self.monotonicSeconds() + budget
+        earliestDeadline = MonotonicClock.now + budget
     }
 
     /// The read callback for `htmlCtxtReadIO`; its context is a pointer to a `ParseInput`.
@@ -42,7 +42,7 @@ struct ParseInput {
     /// Copies up to `length` bytes into `buffer`; 0 at the end of the input or of the budget.
     private mutating func copy(into buffer: UnsafeMutablePointer<CChar>, length: Int) -> Int32 {
         guard remaining > 0 else { return 0 }
-        if Self.monotonicSeconds() > earliestDeadline && Self.threadCPUSeconds() > deadline {
+        if MonotonicClock.now > earliestDeadline && Self.threadCPUSeconds() > deadline {
             ranOutOfTime = true
             remaining = 0
             return 0
@@ -52,13 +52,6 @@ struct ParseInput {
         next += count
         remaining -= count
         return Int32(count)
-    }
-
-    /// CLOCK_MONOTONIC, served by the vDSO (no syscall).
-    static func monotonicSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID): waiting for a core on a

@@ -256,8 +256,7 @@ private final class DirectorySet: Sendable {
         for offset in 0..<directoryLength {
             let byte = path.load(fromByteOffset: offset, as: UInt8.self)
             if byte == UInt8(ascii: "/") { continue }
-            let digit = byte <= UInt8(ascii: "9") ? byte &- UInt8(ascii: "0") : (byte | 0x20) &- UInt8(ascii: "a") &+ 10
-            value = value << 4 | Int(digit & 0xF)
+            value = value << 4 | Int(URLByteClass.hexValue(byte) ?? 0)
         }
         return value
     }
