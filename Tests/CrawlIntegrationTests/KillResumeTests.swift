@@ -5,8 +5,8 @@ import Testing
 
 /// Crash torture, short form (the full one is `make torture`, scripts/torture.py): kill -9 at
 /// seeded random moments, `crawl resume` each time. Nothing is lost, each kill re-fetches at most
-/// what was fetched and not committed (2 × `--concurrency`), the database stays intact, every done row has its body, and no temp file
-/// survives.
+/// what was fetched and not committed (2 × `--concurrency`), the database stays intact, every
+/// done row has its body, and no temp file survives.
 @Suite("crawl resume after kill -9")
 struct KillResumeTests {
     static let concurrency = 8
